@@ -1,0 +1,100 @@
+/* Shared analysis context: symbolizers per trace and report helpers. */
+#include "analysis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static void warn(void *ctx, const char *message)
+{
+    const cc_analysis_t *a = ctx;
+    if (!a->quiet)
+        fprintf(stderr, "ccheck: warning: %s\n", message);
+}
+
+void cc_analysis_init(cc_analysis_t *a, cc_trace_t *traces, size_t n_traces, cc_report_t *report)
+{
+    memset(a, 0, sizeof *a);
+    a->traces = traces;
+    a->n_traces = n_traces;
+    a->symbolizers = cc_xcalloc(n_traces, sizeof *a->symbolizers);
+    a->report = report;
+}
+
+void cc_analysis_free(cc_analysis_t *a)
+{
+    for (size_t i = 0; i < a->n_traces; i++)
+        if (a->symbolizers[i])
+            cc_symbolizer_free(a->symbolizers[i]);
+    free(a->symbolizers);
+    a->symbolizers = NULL;
+}
+
+void cc_analyze(cc_analysis_t *a)
+{
+    cc_analyze_lock_order(a);
+    cc_analyze_thread_lifecycle(a);
+}
+
+static cc_symbolizer_t *symbolizer(cc_analysis_t *a, size_t trace)
+{
+    if (!a->symbolizers[trace]) {
+        const cc_trace_t *t = &a->traces[trace];
+        a->symbolizers[trace] = cc_symbolizer_new(t->modules, t->n_modules, warn, a);
+        if (!a->symbolizers[trace]) {
+            fprintf(stderr, "ccheck: out of memory (symbolizer)\n");
+            exit(2);
+        }
+    }
+    return a->symbolizers[trace];
+}
+
+void cc_add_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t stack_id,
+                  const char *role, char *title, uint32_t thread)
+{
+    enum { MAX_INLINE = 16 };
+    cc_report_stack_t *s = cc_finding_add_stack(f);
+    s->role = role;
+    s->title = title;
+    s->thread = thread;
+    s->pid = a->traces[trace].pid;
+    const cc_trace_stack_t *stack = cc_trace_find_stack(&a->traces[trace], stack_id);
+    if (!stack)
+        return;
+    s->frames = cc_xcalloc((size_t)stack->depth * MAX_INLINE, sizeof *s->frames);
+    for (uint32_t i = 0; i < stack->depth; i++)
+        s->n_frames += cc_symbolize_pc(symbolizer(a, trace), stack->pcs[i], s->frames + s->n_frames,
+                                       MAX_INLINE);
+}
+
+const char *cc_function_at(cc_analysis_t *a, size_t trace, uint64_t addr)
+{
+    cc_frame_t frames[16];
+    /* The symbolizer looks up pc - 1, as for a return address. */
+    size_t n = cc_symbolize_pc(symbolizer(a, trace), addr + 1, frames, 16);
+    return n ? frames[n - 1].function : NULL;
+}
+
+void cc_add_thread(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t tid)
+{
+    uint32_t pid = a->traces[trace].pid;
+    for (size_t i = 0; i < f->n_threads; i++)
+        if (f->threads[i].id == tid && f->threads[i].pid == pid)
+            return;
+    cc_report_thread_t *th = cc_finding_add_thread(f);
+    th->id = tid;
+    th->pid = pid;
+    const cc_trace_thread_t *info = cc_trace_find_thread(&a->traces[trace], tid);
+    th->start_function = info && info->created ? cc_function_at(a, trace, info->start_pc) : NULL;
+}
+
+char *cc_thread_label(cc_analysis_t *a, size_t trace, uint32_t tid)
+{
+    const cc_trace_thread_t *info = cc_trace_find_thread(&a->traces[trace], tid);
+    if (!info || !info->created)
+        return cc_xasprintf(tid == 0 ? "T0 (main thread)" : "T%u", tid);
+    const char *fn = cc_function_at(a, trace, info->start_pc);
+    return fn ? cc_xasprintf("T%u (%s)", tid, fn) : cc_xasprintf("T%u", tid);
+}

@@ -1,0 +1,43 @@
+/* The analyses and what they share: the loaded traces, one symbolizer per
+ * trace (made when first needed), and helpers that turn trace stacks and
+ * threads into report entries. Each analysis lives in its own file and adds
+ * findings to the report. */
+#ifndef CC_ANALYZER_ANALYSIS_H
+#define CC_ANALYZER_ANALYSIS_H
+
+#include "report.h"
+#include "symbolize.h"
+#include "trace_reader.h"
+
+typedef struct cc_analysis {
+    cc_trace_t *traces;
+    size_t n_traces;
+    cc_symbolizer_t **symbolizers; /* per trace, NULL until needed */
+    cc_report_t *report;
+    bool quiet; /* no warnings on stderr */
+} cc_analysis_t;
+
+void cc_analysis_init(cc_analysis_t *a, cc_trace_t *traces, size_t n_traces, cc_report_t *report);
+/* Frees the symbolizers: only after the report's last output. */
+void cc_analysis_free(cc_analysis_t *a);
+
+/* Runs every analysis. */
+void cc_analyze(cc_analysis_t *a);
+
+/* The analyses. */
+void cc_analyze_thread_lifecycle(cc_analysis_t *a);
+void cc_analyze_lock_order(cc_analysis_t *a);
+
+/* Appends a symbolized stack to f. `title` is a heap string the finding
+ * takes over. A stack id the trace lacks gives a stack with no frames. */
+void cc_add_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t stack_id,
+                  const char *role, char *title, uint32_t thread);
+/* Appends thread `tid` of `trace` to f's threads, once. */
+void cc_add_thread(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t tid);
+/* The name of the function at a code address (not a return address), or
+ * NULL. */
+const char *cc_function_at(cc_analysis_t *a, size_t trace, uint64_t addr);
+/* "T3 (worker)" / "T0 (main thread)": a heap string. */
+char *cc_thread_label(cc_analysis_t *a, size_t trace, uint32_t tid);
+
+#endif

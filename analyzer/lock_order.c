@@ -1,0 +1,301 @@
+/* Lock-order inversions: cycles in the graph whose nodes are lock instances
+ * and whose edges are "thread T took `to` while holding `from`".
+ *
+ * A cycle is a potential deadlock when its hops can be taken by different
+ * threads at once. Filters that remove cycles which cannot deadlock:
+ *  - a hop whose `to` was taken by trylock or a timed lock never waits
+ *    forever, so such edges never close a cycle;
+ *  - a cycle whose every hop comes from one and the same thread is the
+ *    thread's own lock order, not an inversion between threads.
+ *
+ * Cycles of any length are found by a depth-first search from each node
+ * over larger nodes only (so each elementary cycle is seen once, from its
+ * smallest node), bounded by a step budget so a pathological graph cannot
+ * stall the report. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "xalloc.h"
+
+enum {
+    SEARCH_STEP_BUDGET = 2000000,
+    MAX_CYCLES = 1000,
+};
+
+typedef struct node {
+    uint32_t trace;
+    uint64_t lock;
+} node_t;
+
+/* One edge record, between node indices. Sorted by (from, to). */
+typedef struct edge_ref {
+    uint32_t from, to;
+    uint32_t trace;
+    uint32_t edge; /* index into the trace's edges */
+} edge_ref_t;
+
+typedef struct graph {
+    node_t *nodes;
+    size_t n_nodes;
+    edge_ref_t *refs;
+    size_t n_refs;
+    size_t *first_ref; /* per node: its first outgoing ref; [n_nodes] = n_refs */
+} graph_t;
+
+static int cmp_node(const void *a, const void *b)
+{
+    const node_t *x = a, *y = b;
+    if (x->trace != y->trace)
+        return x->trace < y->trace ? -1 : 1;
+    return (x->lock > y->lock) - (x->lock < y->lock);
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const edge_ref_t *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    return (x->to > y->to) - (x->to < y->to);
+}
+
+static uint32_t node_index(const graph_t *g, uint32_t trace, uint64_t lock)
+{
+    node_t key = {.trace = trace, .lock = lock};
+    const node_t *n = bsearch(&key, g->nodes, g->n_nodes, sizeof key, cmp_node);
+    return (uint32_t)(n - g->nodes);
+}
+
+static bool can_close_cycle(const cc_trace_edge_t *e) { return !(e->flags & CC_EDGE_TO_TRY); }
+
+static void build_graph(const cc_analysis_t *a, graph_t *g)
+{
+    memset(g, 0, sizeof *g);
+    size_t n_edges = 0;
+    for (size_t t = 0; t < a->n_traces; t++)
+        n_edges += a->traces[t].n_edges;
+    g->nodes = cc_xcalloc(2 * n_edges, sizeof *g->nodes);
+    g->refs = cc_xcalloc(n_edges, sizeof *g->refs);
+    for (size_t t = 0; t < a->n_traces; t++) {
+        const cc_trace_t *trace = &a->traces[t];
+        for (size_t i = 0; i < trace->n_edges; i++) {
+            if (!can_close_cycle(&trace->edges[i]))
+                continue;
+            g->nodes[g->n_nodes++] = (node_t){(uint32_t)t, trace->edges[i].from};
+            g->nodes[g->n_nodes++] = (node_t){(uint32_t)t, trace->edges[i].to};
+        }
+    }
+    qsort(g->nodes, g->n_nodes, sizeof *g->nodes, cmp_node);
+    size_t unique = 0;
+    for (size_t i = 0; i < g->n_nodes; i++)
+        if (unique == 0 || cmp_node(&g->nodes[unique - 1], &g->nodes[i]) != 0)
+            g->nodes[unique++] = g->nodes[i];
+    g->n_nodes = unique;
+    for (size_t t = 0; t < a->n_traces; t++) {
+        const cc_trace_t *trace = &a->traces[t];
+        for (size_t i = 0; i < trace->n_edges; i++) {
+            const cc_trace_edge_t *e = &trace->edges[i];
+            if (!can_close_cycle(e) || e->from == e->to)
+                continue;
+            g->refs[g->n_refs++] = (edge_ref_t){node_index(g, (uint32_t)t, e->from),
+                                                node_index(g, (uint32_t)t, e->to), (uint32_t)t,
+                                                (uint32_t)i};
+        }
+    }
+    qsort(g->refs, g->n_refs, sizeof *g->refs, cmp_ref);
+    g->first_ref = cc_xcalloc(g->n_nodes + 1, sizeof *g->first_ref);
+    size_t r = 0;
+    for (size_t n = 0; n <= g->n_nodes; n++) {
+        while (r < g->n_refs && g->refs[r].from < n)
+            r++;
+        g->first_ref[n] = r;
+    }
+}
+
+static void free_graph(graph_t *g)
+{
+    free(g->nodes);
+    free(g->refs);
+    free(g->first_ref);
+}
+
+static const cc_trace_edge_t *edge_of(const cc_analysis_t *a, const edge_ref_t *r)
+{
+    return &a->traces[r->trace].edges[r->edge];
+}
+
+/* A hop of a cycle: the refs [begin, end) all go from one node to the next. */
+typedef struct hop {
+    size_t begin, end;
+    size_t chosen; /* the ref reported for this hop */
+} hop_t;
+
+/* Picks one record per hop so that the hops come from different threads
+ * where possible. Returns false if every record of every hop is from the
+ * same thread. */
+static bool choose_records(const cc_analysis_t *a, const graph_t *g, hop_t *hops, size_t n)
+{
+    bool mixed = false;
+    uint32_t first_thread = edge_of(a, &g->refs[hops[0].begin])->thread;
+    for (size_t i = 0; i < n; i++) {
+        hops[i].chosen = hops[i].begin;
+        /* Prefer a thread that no earlier hop used. */
+        for (size_t r = hops[i].begin; r < hops[i].end; r++) {
+            uint32_t thread = edge_of(a, &g->refs[r])->thread;
+            bool used = false;
+            for (size_t j = 0; j < i; j++)
+                used |= edge_of(a, &g->refs[hops[j].chosen])->thread == thread &&
+                        g->refs[hops[j].chosen].trace == g->refs[r].trace;
+            if (!used) {
+                hops[i].chosen = r;
+                break;
+            }
+        }
+        for (size_t r = hops[i].begin; r < hops[i].end; r++)
+            mixed |= edge_of(a, &g->refs[r])->thread != first_thread ||
+                     g->refs[r].trace != g->refs[hops[0].begin].trace;
+    }
+    return mixed;
+}
+
+static const char *lock_kind_name(uint16_t kind)
+{
+    switch (kind) {
+    case CC_LOCK_MUTEX: return "mutex";
+    case CC_LOCK_RWLOCK: return "rwlock";
+    case CC_LOCK_SPIN: return "spinlock";
+    case CC_LOCK_C11_MTX: return "mtx";
+    default: return "lock";
+    }
+}
+
+/* "mutex M1 (0x5610...)": the lock's kind, its number in this finding and
+ * its address. */
+static char *lock_label(cc_analysis_t *a, const node_t *n, size_t number)
+{
+    const cc_trace_lock_t *lock = cc_trace_find_lock(&a->traces[n->trace], n->lock);
+    if (!lock)
+        return cc_xasprintf("lock M%zu", number);
+    const char *symbol = cc_function_at(a, n->trace, lock->addr);
+    if (symbol)
+        return cc_xasprintf("%s M%zu '%s' (%#llx)", lock_kind_name(lock->kind), number, symbol,
+                            (unsigned long long)lock->addr);
+    return cc_xasprintf("%s M%zu (%#llx)", lock_kind_name(lock->kind), number,
+                        (unsigned long long)lock->addr);
+}
+
+static void report_cycle(cc_analysis_t *a, const graph_t *g, const uint32_t *path, hop_t *hops,
+                         size_t n)
+{
+    cc_finding_t *f = cc_report_add_finding(a->report);
+    f->category = CC_CATEGORY_DEADLOCK;
+    f->kind = "lock-order-inversion";
+    f->severity = CC_SEVERITY_ERROR;
+
+    char **labels = cc_xcalloc(n, sizeof *labels);
+    for (size_t i = 0; i < n; i++)
+        labels[i] = lock_label(a, &g->nodes[path[i]], i + 1);
+
+    /* "M1 -> M2 -> M1" and the threads involved. */
+    char *cycle = cc_xstrdup("");
+    for (size_t i = 0; i <= n; i++) {
+        char *next = cc_xasprintf("%s%sM%zu", cycle, i ? " -> " : "", i % n + 1);
+        free(cycle);
+        cycle = next;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const edge_ref_t *r = &g->refs[hops[i].chosen];
+        const cc_trace_edge_t *e = edge_of(a, r);
+        cc_add_thread(a, f, r->trace, e->thread);
+        char *who = cc_thread_label(a, r->trace, e->thread);
+        size_t to = (i + 1) % n;
+        cc_add_stack(a, f, r->trace, e->to_stack, "acquire",
+                     cc_xasprintf("%s acquired here while holding %s, by thread %s", labels[to],
+                                  labels[i], who),
+                     e->thread);
+        cc_add_stack(a, f, r->trace, e->from_stack, "held",
+                     cc_xasprintf("%s acquired earlier here, by thread %s", labels[i], who),
+                     e->thread);
+        free(who);
+    }
+    char *locks = cc_xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *next = cc_xasprintf("%s%s%s", locks, i ? (i + 1 == n ? " and " : ", ") : "",
+                                  labels[i]);
+        free(locks);
+        locks = next;
+    }
+    f->message = cc_xasprintf("lock-order inversion (potential deadlock): cycle %s: %s are "
+                              "taken in an order that can deadlock",
+                              cycle, locks);
+    free(locks);
+    free(cycle);
+    for (size_t i = 0; i < n; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+typedef struct search {
+    cc_analysis_t *a;
+    const graph_t *g;
+    uint32_t *path; /* nodes on the current path */
+    hop_t *hops;
+    bool *on_path;
+    size_t depth;
+    long steps;
+    size_t cycles;
+} search_t;
+
+/* Depth-first from path[depth-1], looking for a way back to path[0] through
+ * nodes larger than it. */
+static void search_from(search_t *s)
+{
+    const graph_t *g = s->g;
+    uint32_t start = s->path[0], here = s->path[s->depth - 1];
+    size_t r = g->first_ref[here];
+    while (r < g->first_ref[here + 1]) {
+        if (--s->steps < 0 || s->cycles >= MAX_CYCLES)
+            return;
+        uint32_t next = g->refs[r].to;
+        size_t end = r;
+        while (end < g->first_ref[here + 1] && g->refs[end].to == next)
+            end++;
+        s->hops[s->depth - 1] = (hop_t){r, end, r};
+        if (next == start) {
+            if (choose_records(s->a, g, s->hops, s->depth)) {
+                report_cycle(s->a, g, s->path, s->hops, s->depth);
+                s->cycles++;
+            }
+        } else if (next > start && !s->on_path[next]) {
+            s->on_path[next] = true;
+            s->path[s->depth++] = next;
+            search_from(s);
+            s->depth--;
+            s->on_path[next] = false;
+        }
+        r = end;
+    }
+}
+
+void cc_analyze_lock_order(cc_analysis_t *a)
+{
+    graph_t g;
+    build_graph(a, &g);
+    search_t s = {.a = a, .g = &g, .steps = SEARCH_STEP_BUDGET};
+    s.path = cc_xcalloc(g.n_nodes + 1, sizeof *s.path);
+    s.hops = cc_xcalloc(g.n_nodes + 1, sizeof *s.hops);
+    s.on_path = cc_xcalloc(g.n_nodes + 1, sizeof *s.on_path);
+    for (uint32_t n = 0; n < g.n_nodes && s.steps > 0; n++) {
+        s.path[0] = n;
+        s.depth = 1;
+        search_from(&s);
+    }
+    if (s.steps <= 0 && !a->quiet)
+        fprintf(stderr, "ccheck: warning: the lock-order graph is too large to search whole; "
+                        "some cycles may be missing\n");
+    free(s.path);
+    free(s.hops);
+    free(s.on_path);
+    free_graph(&g);
+}

@@ -1,0 +1,98 @@
+/* Reading one trace file into memory, with every record checked.
+ *
+ * A trace cut short loads up to its last whole record and says so
+ * (`truncated`). A trace that is not a ccheck trace, has a newer version, or
+ * holds a damaged record is an error, named with the file and the offset:
+ * guessing around damage would give silently wrong reports. */
+#ifndef CC_ANALYZER_TRACE_READER_H
+#define CC_ANALYZER_TRACE_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccheck/trace_format.h"
+#include "symbolize.h"
+
+typedef struct cc_trace_stack {
+    uint32_t id;
+    uint32_t depth;
+    uint64_t *pcs;
+} cc_trace_stack_t;
+
+/* Everything the trace says about one thread. `seq` fields are record
+ * numbers, giving the order events were written in. */
+typedef struct cc_trace_thread {
+    uint32_t tid;
+    bool created;       /* has a create record (T0 and adopted threads do not) */
+    uint32_t creator;
+    uint32_t flags;     /* CC_THREAD_* */
+    uint64_t start_pc;
+    uint32_t create_stack;
+    bool started;
+    uint32_t os_tid;
+    bool exited;
+    uint64_t exit_seq;
+    uint32_t exit_how;
+    uint32_t held_at_exit;
+    bool joined;
+    uint32_t joiner;
+    uint32_t join_stack;
+    bool detached;      /* created detached, or detached later */
+    uint32_t detach_stack;
+} cc_trace_thread_t;
+
+typedef struct cc_trace_lock {
+    uint64_t id;
+    uint64_t addr;
+    uint16_t kind;   /* cc_lock_kind_t */
+    uint16_t origin; /* cc_lock_origin_t */
+    uint32_t site_stack;
+} cc_trace_lock_t;
+
+typedef struct cc_trace_edge {
+    uint32_t thread;
+    uint64_t from, to;
+    uint32_t from_stack, to_stack;
+    uint32_t flags; /* CC_EDGE_* */
+    uint32_t n_held;
+    cc_held_lock_t *held;
+} cc_trace_edge_t;
+
+typedef struct cc_trace {
+    char *path;
+    cc_trace_header_t header;
+    uint32_t pid, ppid, origin;
+    char *exe; /* "" when unknown */
+
+    cc_module_info_t *modules;
+    size_t n_modules;
+    cc_trace_stack_t *stacks; /* sorted by id */
+    size_t n_stacks;
+    cc_trace_thread_t *threads; /* sorted by tid */
+    size_t n_threads;
+    cc_trace_lock_t *locks; /* sorted by id */
+    size_t n_locks;
+    cc_trace_edge_t *edges;
+    size_t n_edges;
+
+    bool has_end;          /* a process-end record was read */
+    uint32_t end_reason;   /* of the last one */
+    int32_t end_status;
+    uint64_t end_seq;
+    bool truncated;        /* ended inside a record */
+    uint64_t valid_bytes;  /* where the last whole record ends */
+    uint64_t records;
+    uint64_t unknown_records; /* of types this version does not know */
+} cc_trace_t;
+
+/* Loads `path`. Returns 0, or -1 with a one-line message (naming the file)
+ * in err. */
+int cc_trace_load(const char *path, cc_trace_t *trace, char *err, size_t err_size);
+void cc_trace_free(cc_trace_t *trace);
+
+const cc_trace_stack_t *cc_trace_find_stack(const cc_trace_t *trace, uint32_t id);
+const cc_trace_thread_t *cc_trace_find_thread(const cc_trace_t *trace, uint32_t tid);
+const cc_trace_lock_t *cc_trace_find_lock(const cc_trace_t *trace, uint64_t id);
+
+#endif

@@ -1,0 +1,259 @@
+/* The ccheck trace format: the one contract between libccheck.so (writer)
+ * and the ccheck analyzer (reader). docs/trace-format.md describes it in
+ * prose; this header is the authority.
+ *
+ * Rules that must hold:
+ *  - A trace is a cc_trace_header_t followed by records. Every record starts
+ *    with a cc_rec_header_t whose `size` covers the whole record, header
+ *    included, and is a multiple of 8. So a reader can always skip to the
+ *    next record, and a trace cut short (kill -9, disk full) reads up to its
+ *    last whole record.
+ *  - Every record is written with one write(2) on an O_APPEND descriptor, so
+ *    records from different threads never interleave.
+ *  - `crc` is CRC-32 (IEEE) of the payload (the bytes after the header), so a
+ *    corrupted record is told apart from a truncated one.
+ *  - Records may refer to ids (stacks, locks, threads) defined by records that
+ *    come later in the file: the writer does not order them. The reader
+ *    resolves references after it has read everything.
+ *  - Only fixed-width little-endian fields; no pointers. Each record type's
+ *    fixed part has its size checked below; variable parts follow it.
+ *  - Adding a record type is compatible (readers skip unknown types with a
+ *    warning); changing a record's layout bumps CC_TRACE_VERSION.
+ */
+#ifndef CCHECK_TRACE_FORMAT_H
+#define CCHECK_TRACE_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CC_TRACE_MAGIC "CCHKTRC\n"
+#define CC_TRACE_MAGIC_LEN 8
+#define CC_TRACE_VERSION 1u
+
+/* Limits shared by writer and reader; a reader rejects records beyond them. */
+#define CC_TRACE_MAX_RECORD (1u << 20)
+#define CC_TRACE_MAX_FRAMES 64u
+#define CC_TRACE_MAX_BUILD_ID 64u
+#define CC_TRACE_NO_STACK 0u /* stack id 0 means "no stack captured" */
+#define CC_TRACE_NO_THREAD UINT32_MAX
+
+typedef struct cc_trace_header {
+    char magic[CC_TRACE_MAGIC_LEN];
+    uint32_t version;
+    uint32_t header_size; /* sizeof(cc_trace_header_t) for this version */
+    uint32_t pid;
+    uint32_t ppid;
+    uint64_t start_realtime_ns; /* CLOCK_REALTIME when the trace was opened */
+    uint64_t start_monotonic_ns;
+} cc_trace_header_t;
+_Static_assert(sizeof(cc_trace_header_t) == 40, "trace header layout");
+
+typedef enum cc_rec_type {
+    CC_REC_PROCESS = 1,       /* cc_rec_process_t + exe path + argv */
+    CC_REC_MODULE = 2,        /* cc_rec_module_t + build id + path */
+    CC_REC_STACK = 3,         /* cc_rec_stack_t + uint64_t pcs[depth] */
+    CC_REC_THREAD_CREATE = 4, /* cc_rec_thread_create_t */
+    CC_REC_THREAD_START = 5,  /* cc_rec_thread_start_t */
+    CC_REC_THREAD_EXIT = 6,   /* cc_rec_thread_exit_t */
+    CC_REC_THREAD_JOIN = 7,   /* cc_rec_thread_join_t */
+    CC_REC_THREAD_DETACH = 8, /* cc_rec_thread_detach_t */
+    CC_REC_LOCK = 9,          /* cc_rec_lock_t */
+    CC_REC_LOCK_EDGE = 10,    /* cc_rec_lock_edge_t + cc_held_lock_t[n_held] */
+    CC_REC_PROCESS_END = 11,  /* cc_rec_process_end_t */
+    CC_REC_TYPE_COUNT
+} cc_rec_type_t;
+
+typedef struct cc_rec_header {
+    uint32_t size;   /* whole record, header included; multiple of 8 */
+    uint16_t type;   /* cc_rec_type_t */
+    uint16_t zero;   /* must be 0 */
+    uint32_t crc;    /* CRC-32 of the payload */
+    uint32_t thread; /* ccheck thread id of the writer (T0 is main) */
+} cc_rec_header_t;
+_Static_assert(sizeof(cc_rec_header_t) == 16, "record header layout");
+
+/* How this process came to be. */
+typedef enum cc_process_origin {
+    CC_ORIGIN_START = 0, /* the runtime started with the program */
+    CC_ORIGIN_FORK = 1,  /* a fork child; the parent's trace is ppid's */
+} cc_process_origin_t;
+
+typedef struct cc_rec_process {
+    cc_rec_header_t h;
+    uint32_t pid;
+    uint32_t ppid;
+    uint32_t origin;   /* cc_process_origin_t */
+    uint32_t exe_len;  /* bytes of exe path that follow (no NUL) */
+    uint32_t argv_len; /* bytes of NUL-separated argv after the path */
+    uint32_t reserved;
+    /* char exe[exe_len]; char argv[argv_len]; padding to 8 */
+} cc_rec_process_t;
+_Static_assert(sizeof(cc_rec_process_t) == 40, "process record layout");
+
+/* One loaded ELF object, as the dynamic loader maps it. `bias` is the
+ * loader's l_addr: file virtual address + bias = run-time address. */
+typedef struct cc_rec_module {
+    cc_rec_header_t h;
+    uint32_t id;
+    uint32_t build_id_len; /* bytes of GNU build id that follow */
+    uint64_t bias;
+    uint64_t start; /* lowest mapped address of its PT_LOAD segments */
+    uint64_t end;   /* one past the highest */
+    uint32_t path_len;
+    uint32_t reserved;
+    /* uint8_t build_id[build_id_len]; char path[path_len]; padding to 8 */
+} cc_rec_module_t;
+_Static_assert(sizeof(cc_rec_module_t) == 56, "module record layout");
+
+/* A call stack, written once per distinct stack. pcs[0] is the innermost
+ * frame: the return address into the code that called the intercepted
+ * function. All pcs are return addresses; a symbolizer looks up pc - 1. */
+typedef struct cc_rec_stack {
+    cc_rec_header_t h;
+    uint32_t id; /* never CC_TRACE_NO_STACK */
+    uint32_t depth;
+    /* uint64_t pcs[depth]; */
+} cc_rec_stack_t;
+_Static_assert(sizeof(cc_rec_stack_t) == 24, "stack record layout");
+
+enum {
+    CC_THREAD_DETACHED = 1u << 0, /* created detached */
+    CC_THREAD_C11 = 1u << 1,      /* created by thrd_create */
+};
+
+/* Written by the parent once the thread exists. h.thread is the creator. */
+typedef struct cc_rec_thread_create {
+    cc_rec_header_t h;
+    uint32_t child;
+    uint32_t flags;       /* CC_THREAD_* */
+    uint64_t start_pc;    /* the start routine */
+    uint32_t create_stack;
+    uint32_t reserved;
+} cc_rec_thread_create_t;
+_Static_assert(sizeof(cc_rec_thread_create_t) == 40, "create record layout");
+
+/* Written by a thread when the runtime first sees it run. */
+typedef struct cc_rec_thread_start {
+    cc_rec_header_t h;
+    uint32_t os_tid;
+    uint32_t reserved;
+} cc_rec_thread_start_t;
+_Static_assert(sizeof(cc_rec_thread_start_t) == 24, "start record layout");
+
+typedef enum cc_thread_exit_how {
+    CC_EXIT_RETURN = 0,       /* returned from its start routine */
+    CC_EXIT_PTHREAD_EXIT = 1, /* pthread_exit / thrd_exit */
+    CC_EXIT_UNWOUND = 2,      /* cancelled (or exited from a cleanup path) */
+} cc_thread_exit_how_t;
+
+typedef struct cc_rec_thread_exit {
+    cc_rec_header_t h;
+    uint32_t how; /* cc_thread_exit_how_t */
+    uint32_t held_locks;
+} cc_rec_thread_exit_t;
+_Static_assert(sizeof(cc_rec_thread_exit_t) == 24, "exit record layout");
+
+/* A join that succeeded. h.thread joined `target`. */
+typedef struct cc_rec_thread_join {
+    cc_rec_header_t h;
+    uint32_t target;
+    uint32_t stack;
+} cc_rec_thread_join_t;
+_Static_assert(sizeof(cc_rec_thread_join_t) == 24, "join record layout");
+
+typedef struct cc_rec_thread_detach {
+    cc_rec_header_t h;
+    uint32_t target;
+    uint32_t stack;
+} cc_rec_thread_detach_t;
+_Static_assert(sizeof(cc_rec_thread_detach_t) == 24, "detach record layout");
+
+typedef enum cc_lock_kind {
+    CC_LOCK_MUTEX = 1,
+    CC_LOCK_RWLOCK = 2,
+    CC_LOCK_SPIN = 3,
+    CC_LOCK_C11_MTX = 4,
+} cc_lock_kind_t;
+
+typedef enum cc_lock_origin {
+    CC_LOCK_FROM_INIT = 0,       /* an explicit init call */
+    CC_LOCK_FROM_FIRST_USE = 1,  /* static initializer: seen first in use */
+} cc_lock_origin_t;
+
+/* A lock instance, written the first time the runtime sees it (and again
+ * after it is destroyed and initialised anew, with a new id). */
+typedef struct cc_rec_lock {
+    cc_rec_header_t h;
+    uint64_t id;
+    uint64_t addr;
+    uint16_t kind;   /* cc_lock_kind_t */
+    uint16_t origin; /* cc_lock_origin_t */
+    uint32_t site_stack; /* where it was initialised or first used */
+} cc_rec_lock_t;
+_Static_assert(sizeof(cc_rec_lock_t) == 40, "lock record layout");
+
+enum {
+    CC_EDGE_TO_TRY = 1u << 0,   /* `to` was taken by a trylock variant */
+    CC_EDGE_TO_READ = 1u << 1,  /* `to` was taken as a read lock */
+    CC_EDGE_FROM_READ = 1u << 2, /* `from` is held as a read lock */
+};
+
+enum { CC_HELD_READ = 1u << 0 };
+
+/* Another lock the thread held when the edge was made (for gate-lock
+ * filtering). */
+typedef struct cc_held_lock {
+    uint64_t id;
+    uint32_t flags; /* CC_HELD_* */
+    uint32_t reserved;
+} cc_held_lock_t;
+_Static_assert(sizeof(cc_held_lock_t) == 16, "held lock layout");
+
+/* Thread h.thread acquired `to` while holding `from`. Written once per
+ * (thread, from, to). */
+typedef struct cc_rec_lock_edge {
+    cc_rec_header_t h;
+    uint64_t from;
+    uint64_t to;
+    uint32_t from_stack; /* where `from` was acquired */
+    uint32_t to_stack;   /* where `to` was acquired */
+    uint32_t flags;      /* CC_EDGE_* */
+    uint32_t n_held;     /* other held locks that follow */
+    /* cc_held_lock_t held[n_held]; */
+} cc_rec_lock_edge_t;
+_Static_assert(sizeof(cc_rec_lock_edge_t) == 48, "edge record layout");
+
+typedef enum cc_end_reason {
+    CC_END_EXIT = 0,   /* exit() or return from main */
+    CC_END__EXIT = 1,  /* _exit / _Exit */
+    CC_END_EXEC = 2,   /* replaced by execve */
+    CC_END_SIGNAL = 3, /* killed by a fatal signal (status = signal) */
+} cc_end_reason_t;
+
+/* The process ended (as far as this trace is concerned). Threads with no
+ * exit record before this one were cut off. */
+typedef struct cc_rec_process_end {
+    cc_rec_header_t h;
+    uint32_t reason; /* cc_end_reason_t */
+    int32_t status;
+} cc_rec_process_end_t;
+_Static_assert(sizeof(cc_rec_process_end_t) == 24, "end record layout");
+
+/* Records are padded to 8 bytes. */
+static inline uint32_t cc_trace_pad8(uint32_t n) { return (n + 7u) & ~7u; }
+
+/* CRC-32 (IEEE 802.3, as zlib). Bitwise: records are rare and small, and a
+ * table would need initialisation before the runtime may touch memory. */
+static inline uint32_t cc_trace_crc32(const void *data, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)data;
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (int bit = 0; bit < 8; bit++)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+#endif

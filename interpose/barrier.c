@@ -1,0 +1,21 @@
+/* pthread_barrier_* and pthread_once: forwarded. pthread_once runs the
+ * program's init routine, so no runtime guard is held across it. */
+#include "interpose.h"
+
+CC_EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
+                                   unsigned count)
+{
+    return CC_REAL(pthread_barrier_init)(b, attr, count);
+}
+
+CC_EXPORT int pthread_barrier_wait(pthread_barrier_t *b) { return CC_REAL(pthread_barrier_wait)(b); }
+
+CC_EXPORT int pthread_barrier_destroy(pthread_barrier_t *b)
+{
+    return CC_REAL(pthread_barrier_destroy)(b);
+}
+
+CC_EXPORT int pthread_once(pthread_once_t *once, void (*init)(void))
+{
+    return CC_REAL(pthread_once)(once, init);
+}

@@ -1,0 +1,109 @@
+/* C11 <threads.h>. glibc implements these beside the pthread functions and
+ * calls its internal pthread code directly, so they need interposers of
+ * their own. thrd_success is 0, like the pthread convention. */
+#include "interpose.h"
+
+CC_EXPORT int thrd_create(thrd_t *handle, thrd_start_t start, void *arg)
+{
+    cc_thread_t *t = cc_enter();
+    if (!t)
+        return CC_REAL(thrd_create)(handle, start, arg);
+    cc_thread_t *child = cc_thread_prepare(NULL, arg, false);
+    child->c11_start_fn = start;
+    int rc = CC_REAL(thrd_create)(handle, cc_thread_trampoline_c11, child);
+    if (rc == thrd_success)
+        cc_thread_created(t, child, (pthread_t)*handle, (uint64_t)(uintptr_t)start,
+                          CC_THREAD_C11, CC_CALLER());
+    else
+        cc_thread_create_failed(child);
+    cc_leave(t);
+    return rc;
+}
+
+CC_EXPORT int thrd_join(thrd_t handle, int *result)
+{
+    int rc = CC_REAL(thrd_join)(handle, result);
+    if (rc == thrd_success)
+        CC_WITH_THREAD(t, cc_thread_joined(t, (pthread_t)handle, CC_CALLER()));
+    return rc;
+}
+
+CC_EXPORT int thrd_detach(thrd_t handle)
+{
+    int rc = CC_REAL(thrd_detach)(handle);
+    if (rc == thrd_success)
+        CC_WITH_THREAD(t, cc_thread_detached(t, (pthread_t)handle, CC_CALLER()));
+    return rc;
+}
+
+CC_EXPORT void thrd_exit(int result)
+{
+    cc_thread_exiting();
+    CC_REAL(thrd_exit)(result);
+    __builtin_unreachable();
+}
+
+CC_EXPORT int mtx_init(mtx_t *m, int type)
+{
+    int rc = CC_REAL(mtx_init)(m, type);
+    CC_INITIALIZED(m, CC_LOCK_C11_MTX, rc == thrd_success);
+    return rc;
+}
+
+CC_EXPORT void mtx_destroy(mtx_t *m)
+{
+    CC_DESTROYING(m);
+    CC_REAL(mtx_destroy)(m);
+}
+
+CC_EXPORT int mtx_lock(mtx_t *m)
+{
+    int rc = CC_REAL(mtx_lock)(m);
+    CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success);
+    return rc;
+}
+
+CC_EXPORT int mtx_trylock(mtx_t *m)
+{
+    int rc = CC_REAL(mtx_trylock)(m);
+    CC_ACQUIRED(m, CC_LOCK_C11_MTX, CC_ACQUIRE_TRY, rc == thrd_success);
+    return rc;
+}
+
+CC_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict abstime)
+{
+    int rc = CC_REAL(mtx_timedlock)(m, abstime);
+    CC_ACQUIRED(m, CC_LOCK_C11_MTX, CC_ACQUIRE_TRY, rc == thrd_success);
+    return rc;
+}
+
+CC_EXPORT int mtx_unlock(mtx_t *m)
+{
+    CC_RELEASING(m);
+    return CC_REAL(mtx_unlock)(m);
+}
+
+CC_EXPORT int cnd_init(cnd_t *c) { return CC_REAL(cnd_init)(c); }
+CC_EXPORT void cnd_destroy(cnd_t *c) { CC_REAL(cnd_destroy)(c); }
+CC_EXPORT int cnd_signal(cnd_t *c) { return CC_REAL(cnd_signal)(c); }
+CC_EXPORT int cnd_broadcast(cnd_t *c) { return CC_REAL(cnd_broadcast)(c); }
+
+/* As pthread_cond_wait: the mutex is held again on success and timeout. */
+CC_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
+{
+    CC_RELEASING(m);
+    int rc = CC_REAL(cnd_wait)(c, m);
+    CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success);
+    return rc;
+}
+
+CC_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
+                            const struct timespec *restrict abstime)
+{
+    CC_RELEASING(m);
+    int rc = CC_REAL(cnd_timedwait)(c, m, abstime);
+    CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success || rc == thrd_timedout);
+    return rc;
+}
+
+CC_EXPORT void call_once(once_flag *flag, void (*init)(void)) { CC_REAL(call_once)(flag, init); }

@@ -1,0 +1,48 @@
+/* pthread_cond_*: a wait releases its mutex and takes it again, which the
+ * lock-order bookkeeping must see. glibc exports two ABIs under these names;
+ * real.c binds the GLIBC_2.3.2 ones. */
+#include "interpose.h"
+
+CC_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
+{
+    return CC_REAL(pthread_cond_init)(c, attr);
+}
+
+CC_EXPORT int pthread_cond_destroy(pthread_cond_t *c) { return CC_REAL(pthread_cond_destroy)(c); }
+
+CC_EXPORT int pthread_cond_signal(pthread_cond_t *c) { return CC_REAL(pthread_cond_signal)(c); }
+
+CC_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
+{
+    return CC_REAL(pthread_cond_broadcast)(c);
+}
+
+/* The mutex is held again when a wait returns, also on timeout; only
+ * EINVAL/EPERM-style failures leave it as it was. */
+static inline bool reacquired(int rc) { return rc == 0 || rc == ETIMEDOUT || rc == EINTR; }
+
+CC_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+    CC_RELEASING(m);
+    int rc = CC_REAL(pthread_cond_wait)(c, m);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
+    return rc;
+}
+
+CC_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+                                     const struct timespec *abstime)
+{
+    CC_RELEASING(m);
+    int rc = CC_REAL(pthread_cond_timedwait)(c, m, abstime);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
+    return rc;
+}
+
+CC_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+                                     const struct timespec *abstime)
+{
+    CC_RELEASING(m);
+    int rc = CC_REAL(pthread_cond_clockwait)(c, m, clock, abstime);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
+    return rc;
+}

@@ -1,0 +1,57 @@
+/* Shared shape of the interposers.
+ *
+ * Rules for every file in interpose/:
+ *  - An interposer returns exactly what the real call returned and leaves
+ *    errno as the real call set it (runtime code that makes syscalls saves
+ *    and restores errno itself).
+ *  - Runtime bookkeeping runs between cc_enter() and cc_leave(); a real call
+ *    that blocks, is a cancellation point, or runs program code is made
+ *    outside that window.
+ *  - Bookkeeping for a release runs before the real release, and for an
+ *    acquisition after it returned: between the two, the lock is held.
+ *  - CC_CALLER() must expand in the exported function itself, never in a
+ *    helper, so the hooks below are macros. */
+#ifndef CC_INTERPOSE_H
+#define CC_INTERPOSE_H
+
+#include <errno.h>
+
+#include "runtime.h"
+
+/* Runs `stmt` with `t` bound to the current thread's state, inside the
+ * guard, unless the runtime must stay out. */
+#define CC_WITH_THREAD(t, stmt)                                                        \
+    do {                                                                               \
+        cc_thread_t *t = cc_enter();                                                   \
+        if (t) {                                                                       \
+            stmt;                                                                      \
+            cc_leave(t);                                                               \
+        }                                                                              \
+    } while (0)
+
+/* After a real acquisition that succeeded (`ok`). */
+#define CC_ACQUIRED(addr, kind, flags, ok)                                             \
+    do {                                                                               \
+        if (ok)                                                                        \
+            CC_WITH_THREAD(t_, cc_lock_acquired(t_, (addr), (kind), (flags), CC_CALLER())); \
+    } while (0)
+
+/* Before a real release. */
+#define CC_RELEASING(addr) CC_WITH_THREAD(t_, cc_lock_released(t_, (addr)))
+
+/* After a real init that succeeded. */
+#define CC_INITIALIZED(addr, kind, ok)                                                 \
+    do {                                                                               \
+        if (ok)                                                                        \
+            CC_WITH_THREAD(t_, cc_lock_initialized((uint64_t)(uintptr_t)(addr), (kind), \
+                                                   CC_CALLER().pc));                   \
+    } while (0)
+
+/* Before a real destroy. */
+#define CC_DESTROYING(addr)                                                            \
+    CC_WITH_THREAD(t_, cc_lock_destroyed((uint64_t)(uintptr_t)(addr)))
+
+/* pthread_exit / thrd_exit are on their way: see interpose/thread.c. */
+void cc_thread_exiting(void);
+
+#endif

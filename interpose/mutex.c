@@ -1,0 +1,57 @@
+/* pthread_mutex_*: locks for the lock-order graph. */
+#include "interpose.h"
+
+CC_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr)
+{
+    int rc = CC_REAL(pthread_mutex_init)(m, attr);
+    CC_INITIALIZED(m, CC_LOCK_MUTEX, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
+{
+    CC_DESTROYING(m);
+    return CC_REAL(pthread_mutex_destroy)(m);
+}
+
+CC_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+    int rc = CC_REAL(pthread_mutex_lock)(m);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
+{
+    int rc = CC_REAL(pthread_mutex_trylock)(m);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, CC_ACQUIRE_TRY, rc == 0);
+    return rc;
+}
+
+/* A timed lock gives up instead of waiting forever: like a trylock, it
+ * cannot close a deadlock cycle. */
+CC_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
+{
+    int rc = CC_REAL(pthread_mutex_timedlock)(m, abstime);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, CC_ACQUIRE_TRY, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
+                                      const struct timespec *abstime)
+{
+    int rc = CC_REAL(pthread_mutex_clocklock)(m, clock, abstime);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, CC_ACQUIRE_TRY, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+    CC_RELEASING(m);
+    return CC_REAL(pthread_mutex_unlock)(m);
+}
+
+CC_EXPORT int pthread_mutex_consistent(pthread_mutex_t *m)
+{
+    return CC_REAL(pthread_mutex_consistent)(m);
+}

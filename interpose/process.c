@@ -1,0 +1,110 @@
+/* Where a process ends or changes image: _exit, exec, and dlopen (new
+ * modules for the map). exit() itself is seen by the runtime's destructor,
+ * fatal signals by its handlers (runtime/init.c). */
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+#include "interpose.h"
+
+CC_EXPORT void _exit(int status)
+{
+    cc_runtime_end(CC_END__EXIT, status);
+    CC_REAL(_exit)(status);
+    __builtin_unreachable();
+}
+
+CC_EXPORT void _Exit(int status)
+{
+    cc_runtime_end(CC_END__EXIT, status);
+    CC_REAL(_Exit)(status);
+    __builtin_unreachable();
+}
+
+/* Every exec ends this trace; the new image starts its own. If the exec
+ * fails the process goes on and a later end record supersedes this one. */
+static void before_exec(void) { cc_runtime_end(CC_END_EXEC, 0); }
+
+CC_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    before_exec();
+    return CC_REAL(execve)(path, argv, envp);
+}
+
+CC_EXPORT int execv(const char *path, char *const argv[])
+{
+    before_exec();
+    return CC_REAL(execv)(path, argv);
+}
+
+CC_EXPORT int execvp(const char *file, char *const argv[])
+{
+    before_exec();
+    return CC_REAL(execvp)(file, argv);
+}
+
+CC_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    before_exec();
+    return CC_REAL(execvpe)(file, argv, envp);
+}
+
+CC_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+    before_exec();
+    return CC_REAL(fexecve)(fd, argv, envp);
+}
+
+/* The execl family passes argv inline; gather it into an array on the
+ * stack (exec must not allocate: it may run in a vfork child). */
+#define CC_GATHER_ARGV(first, ap, argv, after)                                          \
+    size_t argc_ = 1;                                                                  \
+    va_start(ap, first);                                                               \
+    while (va_arg(ap, const char *))                                                   \
+        argc_++;                                                                       \
+    va_end(ap);                                                                        \
+    char **argv = __builtin_alloca((argc_ + 1) * sizeof *argv);                        \
+    va_start(ap, first);                                                               \
+    argv[0] = (char *)(first);                                                         \
+    for (size_t i_ = 1; i_ <= argc_; i_++)                                             \
+        argv[i_] = va_arg(ap, char *);                                                 \
+    after;                                                                             \
+    va_end(ap)
+
+CC_EXPORT int execl(const char *path, const char *arg, ...)
+{
+    va_list ap;
+    CC_GATHER_ARGV(arg, ap, argv, (void)0);
+    before_exec();
+    return CC_REAL(execv)(path, argv);
+}
+
+CC_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+    va_list ap;
+    CC_GATHER_ARGV(arg, ap, argv, (void)0);
+    before_exec();
+    return CC_REAL(execvp)(file, argv);
+}
+
+CC_EXPORT int execle(const char *path, const char *arg, ...)
+{
+    va_list ap;
+    char *const *envp;
+    CC_GATHER_ARGV(arg, ap, argv, envp = va_arg(ap, char *const *));
+    before_exec();
+    return CC_REAL(execve)(path, argv, envp);
+}
+
+CC_EXPORT void *dlopen(const char *file, int mode)
+{
+    /* Constructors run inside dlopen with the loader lock held: no unwinding
+     * there (libunwind would take the lock again). */
+    cc_thread_t *t = cc_current_thread;
+    if (t)
+        t->in_loader++;
+    void *handle = CC_REAL(dlopen)(file, mode);
+    if (t)
+        t->in_loader--;
+    return handle;
+}

@@ -1,0 +1,79 @@
+/* pthread_rwlock_*: read and write locks for the lock-order graph. */
+#include "interpose.h"
+
+CC_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *attr)
+{
+    int rc = CC_REAL(pthread_rwlock_init)(l, attr);
+    CC_INITIALIZED(l, CC_LOCK_RWLOCK, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
+{
+    CC_DESTROYING(l);
+    return CC_REAL(pthread_rwlock_destroy)(l);
+}
+
+CC_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+    int rc = CC_REAL(pthread_rwlock_rdlock)(l);
+    CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+{
+    int rc = CC_REAL(pthread_rwlock_tryrdlock)(l);
+    CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ | CC_ACQUIRE_TRY, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
+{
+    int rc = CC_REAL(pthread_rwlock_timedrdlock)(l, abstime);
+    CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ | CC_ACQUIRE_TRY, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
+                                         const struct timespec *abstime)
+{
+    int rc = CC_REAL(pthread_rwlock_clockrdlock)(l, clock, abstime);
+    CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ | CC_ACQUIRE_TRY, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+    int rc = CC_REAL(pthread_rwlock_wrlock)(l);
+    CC_ACQUIRED(l, CC_LOCK_RWLOCK, 0, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+    int rc = CC_REAL(pthread_rwlock_trywrlock)(l);
+    CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_TRY, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
+{
+    int rc = CC_REAL(pthread_rwlock_timedwrlock)(l, abstime);
+    CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_TRY, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
+                                         const struct timespec *abstime)
+{
+    int rc = CC_REAL(pthread_rwlock_clockwrlock)(l, clock, abstime);
+    CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_TRY, rc == 0);
+    return rc;
+}
+
+CC_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+    CC_RELEASING(l);
+    return CC_REAL(pthread_rwlock_unlock)(l);
+}

@@ -1,0 +1,42 @@
+/* POSIX semaphores: forwarded. Each returns -1 with errno set on failure,
+ * which passes through untouched. */
+#include <fcntl.h>
+#include <stdarg.h>
+
+#include "interpose.h"
+
+CC_EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
+{
+    return CC_REAL(sem_init)(s, pshared, value);
+}
+
+CC_EXPORT int sem_destroy(sem_t *s) { return CC_REAL(sem_destroy)(s); }
+CC_EXPORT int sem_wait(sem_t *s) { return CC_REAL(sem_wait)(s); }
+CC_EXPORT int sem_trywait(sem_t *s) { return CC_REAL(sem_trywait)(s); }
+
+CC_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
+{
+    return CC_REAL(sem_timedwait)(s, abstime);
+}
+
+CC_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
+{
+    return CC_REAL(sem_clockwait)(s, clock, abstime);
+}
+
+CC_EXPORT int sem_post(sem_t *s) { return CC_REAL(sem_post)(s); }
+
+/* sem_open takes a mode and a value only with O_CREAT. */
+CC_EXPORT sem_t *sem_open(const char *name, int oflag, ...)
+{
+    if (!(oflag & O_CREAT))
+        return CC_REAL(sem_open)(name, oflag);
+    va_list ap;
+    va_start(ap, oflag);
+    mode_t mode = (mode_t)va_arg(ap, unsigned);
+    unsigned value = va_arg(ap, unsigned);
+    va_end(ap);
+    return CC_REAL(sem_open)(name, oflag, mode, value);
+}
+
+CC_EXPORT int sem_close(sem_t *s) { return CC_REAL(sem_close)(s); }

@@ -1,0 +1,179 @@
+/* Held-lock stacks and lock-order edge discovery. See lock_order.h. */
+#include "lock_order.h"
+
+#include <string.h>
+
+#include "lock_table.h"
+#include "options.h"
+#include "stack.h"
+#include "thread.h"
+#include "trace.h"
+
+void cc_lock_order_thread_reset(cc_lock_order_thread_t *lo)
+{
+    if (!lo->held) {
+        lo->held = lo->held_inline;
+        lo->cap_held = CC_ARRAY_SIZE(lo->held_inline);
+    }
+    lo->n_held = 0;
+    cc_lock_order_forget_edges(lo);
+}
+
+void cc_lock_order_forget_edges(cc_lock_order_thread_t *lo)
+{
+    if (lo->edges)
+        memset(lo->edges, 0, 2 * (size_t)lo->cap_edges * sizeof *lo->edges);
+    lo->n_edges = 0;
+}
+
+static void push_held(cc_lock_order_thread_t *lo, const cc_held_t *h)
+{
+    if (lo->n_held == lo->cap_held) {
+        /* No cap on how many locks a thread holds. The old array stays in
+         * the arena; the thread state keeps the new one for its reuses. */
+        cc_held_t *bigger = cc_alloc(2 * (size_t)lo->cap_held * sizeof *bigger);
+        memcpy(bigger, lo->held, lo->n_held * sizeof *bigger);
+        lo->held = bigger;
+        lo->cap_held *= 2;
+    }
+    lo->held[lo->n_held++] = *h;
+}
+
+static uint64_t edge_hash(uint64_t from, uint64_t to) { return cc_hash64(from * 31 + to); }
+
+/* Adds (from, to) to the thread's edge set; true if it was not there. */
+static bool edge_insert(cc_lock_order_thread_t *lo, uint64_t from, uint64_t to);
+
+static void edge_set_grow(cc_lock_order_thread_t *lo)
+{
+    uint64_t *old = lo->edges;
+    uint32_t old_cap = lo->cap_edges;
+    lo->cap_edges = old_cap ? 2 * old_cap : 64;
+    lo->edges = cc_alloc(2 * (size_t)lo->cap_edges * sizeof *lo->edges);
+    lo->n_edges = 0;
+    for (uint32_t i = 0; i < old_cap; i++)
+        if (old[2 * i])
+            edge_insert(lo, old[2 * i], old[2 * i + 1]);
+}
+
+static bool edge_insert(cc_lock_order_thread_t *lo, uint64_t from, uint64_t to)
+{
+    if (4 * (lo->n_edges + 1) > 3 * lo->cap_edges)
+        edge_set_grow(lo);
+    uint32_t mask = lo->cap_edges - 1;
+    for (uint32_t i = (uint32_t)edge_hash(from, to) & mask;; i = (i + 1) & mask) {
+        uint64_t *slot = &lo->edges[2 * i];
+        if (slot[0] == from && slot[1] == to)
+            return false;
+        if (slot[0] == 0) {
+            slot[0] = from;
+            slot[1] = to;
+            lo->n_edges++;
+            return true;
+        }
+    }
+}
+
+static uint32_t edge_flags(const cc_held_t *from, uint32_t to_flags)
+{
+    uint32_t flags = 0;
+    if (to_flags & CC_ACQUIRE_TRY)
+        flags |= CC_EDGE_TO_TRY;
+    if (to_flags & CC_ACQUIRE_READ)
+        flags |= CC_EDGE_TO_READ;
+    if (from->flags & CC_ACQUIRE_READ)
+        flags |= CC_EDGE_FROM_READ;
+    return flags;
+}
+
+static void write_edge(cc_thread_t *t, const cc_held_t *from, const cc_held_t *to,
+                       uint32_t flags)
+{
+    enum { MAX_LISTED = 64 }; /* other held locks listed in one record */
+    struct {
+        cc_rec_lock_edge_t rec;
+        cc_held_lock_t held[MAX_LISTED];
+    } buf;
+    cc_lock_order_thread_t *lo = &t->locks;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < lo->n_held && n < MAX_LISTED; i++) {
+        const cc_held_t *h = &lo->held[i];
+        if (h->id == from->id || h->id == to->id)
+            continue;
+        buf.held[n].id = h->id;
+        buf.held[n].flags = (h->flags & CC_ACQUIRE_READ) ? CC_HELD_READ : 0;
+        buf.held[n].reserved = 0;
+        n++;
+    }
+    cc_lock_write_record(from->lock);
+    cc_lock_write_record(to->lock);
+    buf.rec.from = from->id;
+    buf.rec.to = to->id;
+    buf.rec.from_stack = from->stack;
+    buf.rec.to_stack = to->stack;
+    buf.rec.flags = flags;
+    buf.rec.n_held = n;
+    cc_trace_write(CC_REC_LOCK_EDGE, &buf.rec.h, (uint32_t)(sizeof buf.rec + n * sizeof buf.held[0]));
+}
+
+/* The slow path: `to` closes edges this thread has not written yet. One
+ * unwind serves them all. */
+static void write_new_edges(cc_thread_t *t, cc_held_t *to)
+{
+    cc_lock_order_thread_t *lo = &t->locks;
+    cc_unwound_t now;
+    cc_unwind(t, to->at, &now);
+    to->stack = cc_stack_intern(now.pc, now.n);
+    for (uint32_t i = 0; i < lo->n_held; i++) {
+        cc_held_t *from = &lo->held[i];
+        if (!from->new_edge)
+            continue;
+        if (!from->stack)
+            from->stack = cc_stack_earlier(&now, from->at);
+        write_edge(t, from, to, edge_flags(from, to->flags));
+    }
+}
+
+void cc_lock_acquired(cc_thread_t *t, void *addr, cc_lock_kind_t kind, uint32_t flags,
+                      cc_caller_t at)
+{
+    cc_lock_order_thread_t *lo = &t->locks;
+    cc_lock_t *lock = cc_lock_get((uint64_t)(uintptr_t)addr, kind, at.pc);
+    cc_held_t to = {.lock = lock, .id = __atomic_load_n(&lock->id, __ATOMIC_RELAXED),
+                    .at = at, .flags = flags};
+    if (lo->n_held > 0 && cc_opt.lock_order) {
+        /* A relock of a lock this thread holds (recursive mutex, read lock
+         * taken twice) cannot block, so it orders nothing. */
+        bool relock = false;
+        for (uint32_t i = 0; i < lo->n_held; i++)
+            relock |= lo->held[i].lock == lock;
+        if (!relock) {
+            bool any_new = false;
+            for (uint32_t i = 0; i < lo->n_held; i++) {
+                cc_held_t *from = &lo->held[i];
+                uint64_t to_key = to.id | (uint64_t)edge_flags(from, flags) << 61;
+                from->new_edge = edge_insert(lo, from->id, to_key);
+                any_new |= from->new_edge;
+            }
+            if (CC_UNLIKELY(any_new))
+                write_new_edges(t, &to);
+        }
+    }
+    push_held(lo, &to);
+}
+
+void cc_lock_released(cc_thread_t *t, void *addr)
+{
+    cc_lock_order_thread_t *lo = &t->locks;
+    cc_lock_t *lock = cc_lock_find((uint64_t)(uintptr_t)addr);
+    if (!lock)
+        return;
+    /* Locks are usually released in reverse order: search from the top. */
+    for (uint32_t i = lo->n_held; i-- > 0;) {
+        if (lo->held[i].lock == lock) {
+            memmove(&lo->held[i], &lo->held[i + 1], (lo->n_held - i - 1) * sizeof lo->held[0]);
+            lo->n_held--;
+            return;
+        }
+    }
+}

@@ -1,0 +1,304 @@
+/* The thread registry and thread lifecycle records.
+ *
+ * Rules:
+ *  - The registry lock (a spinlock) guards the handle map, the free list and
+ *    the lifecycle flags. It is taken on thread create/join/detach/exit only,
+ *    never on a lock operation, and never across a call that can block.
+ *  - A created thread waits in the trampoline until its creator has
+ *    registered its handle (`published`): otherwise a join issued by another
+ *    thread right after creation could miss it.
+ *  - A thread's state is recycled when it has finished and nobody will join
+ *    it any more, so memory stays bounded however many threads come and go.
+ *    The exiting thread drops its TLS pointer before that, and any call it
+ *    makes afterwards (TSD destructors) passes straight through. */
+#include "thread.h"
+#include "runtime.h"
+
+#include <string.h>
+
+#include "stack.h"
+#include "trace.h"
+
+__thread cc_thread_t *cc_current_thread __attribute__((tls_model("initial-exec")));
+/* Set once a thread has written its exit record. */
+static __thread bool thread_gone __attribute__((tls_model("initial-exec")));
+CC_HIDDEN int cc_runtime_state;
+
+enum { HANDLE_BUCKETS = 4096 };
+
+typedef struct handle_entry {
+    pthread_t handle;
+    cc_thread_t *thread;
+    struct handle_entry *next;
+} handle_entry_t;
+
+static struct {
+    cc_spinlock_t lock;
+    uint32_t next_tid;
+    cc_thread_t *free_threads;
+    handle_entry_t *free_entries;
+    handle_entry_t *buckets[HANDLE_BUCKETS];
+} registry;
+
+void cc_registry_fork_prepare(void) { cc_spin_lock(&registry.lock); }
+void cc_registry_fork_release(void) { cc_spin_unlock(&registry.lock); }
+
+static handle_entry_t **bucket_of(pthread_t handle)
+{
+    return &registry.buckets[cc_hash64((uint64_t)handle) & (HANDLE_BUCKETS - 1)];
+}
+
+/* Registry lock held. */
+static void map_insert(pthread_t handle, cc_thread_t *t)
+{
+    handle_entry_t *e = registry.free_entries;
+    if (e)
+        registry.free_entries = e->next;
+    else
+        e = cc_alloc(sizeof *e);
+    e->handle = handle;
+    e->thread = t;
+    e->next = *bucket_of(handle);
+    *bucket_of(handle) = e;
+}
+
+/* Registry lock held. Removes and returns the thread registered for handle. */
+static cc_thread_t *map_remove(pthread_t handle)
+{
+    for (handle_entry_t **p = bucket_of(handle); *p; p = &(*p)->next) {
+        if ((*p)->handle != handle)
+            continue;
+        handle_entry_t *e = *p;
+        cc_thread_t *t = e->thread;
+        *p = e->next;
+        e->next = registry.free_entries;
+        registry.free_entries = e;
+        return t;
+    }
+    return NULL;
+}
+
+static cc_thread_t *map_find(pthread_t handle)
+{
+    for (handle_entry_t *e = *bucket_of(handle); e; e = e->next)
+        if (e->handle == handle)
+            return e->thread;
+    return NULL;
+}
+
+static cc_thread_t *thread_alloc(void)
+{
+    cc_spin_lock(&registry.lock);
+    cc_thread_t *t = registry.free_threads;
+    if (t)
+        registry.free_threads = t->next_free;
+    cc_spin_unlock(&registry.lock);
+    if (!t)
+        t = cc_alloc(sizeof *t);
+    /* Keep the lock-order memory (held array, edge set) for reuse. */
+    cc_lock_order_thread_t locks = t->locks;
+    memset(t, 0, sizeof *t);
+    t->locks = locks;
+    cc_lock_order_thread_reset(&t->locks);
+    t->tid = __atomic_fetch_add(&registry.next_tid, 1, __ATOMIC_RELAXED);
+    return t;
+}
+
+/* Registry lock held. */
+static void thread_free_locked(cc_thread_t *t)
+{
+    t->next_free = registry.free_threads;
+    registry.free_threads = t;
+}
+
+static void write_start(cc_thread_t *t)
+{
+    cc_rec_thread_start_t rec;
+    rec.os_tid = t->os_tid;
+    rec.reserved = 0;
+    cc_trace_write(CC_REC_THREAD_START, &rec.h, sizeof rec);
+}
+
+/* Makes `t` the calling thread's state and writes its start record. */
+static void adopt(cc_thread_t *t)
+{
+    t->os_tid = cc_gettid();
+    cc_current_thread = t;
+    t->guard = 1;
+    write_start(t);
+    t->guard = 0;
+}
+
+void cc_threads_init(void)
+{
+    adopt(thread_alloc()); /* the main thread: T0 */
+}
+
+cc_thread_t *cc_enter_slow(void)
+{
+    if (__atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) != CC_RUNTIME_ON)
+        return NULL;
+    cc_thread_t *t = cc_current_thread;
+    if (t)
+        return NULL; /* re-entered from inside the runtime */
+    if (thread_gone)
+        return NULL;
+    /* A thread we did not see start (created before the runtime was ready,
+     * or by raw clone): register it now. It has no create record. */
+    adopt(thread_alloc());
+    t = cc_current_thread;
+    t->guard = 1;
+    return t;
+}
+
+void cc_threads_after_fork_child(void)
+{
+    /* Only the forking thread exists in the child. The other threads'
+     * states are abandoned (they are in the arena, copied on write). */
+    memset(registry.buckets, 0, sizeof registry.buckets);
+    registry.free_entries = NULL;
+    registry.free_threads = NULL;
+    cc_thread_t *t = cc_current_thread;
+    if (t) {
+        t->os_tid = cc_gettid();
+        cc_lock_order_forget_edges(&t->locks);
+        write_start(t);
+    }
+}
+
+cc_thread_t *cc_thread_prepare(void *(*fn)(void *), void *arg, bool detached)
+{
+    cc_thread_t *child = thread_alloc();
+    child->start_fn = fn;
+    child->start_arg = arg;
+    child->detached = detached;
+    return child;
+}
+
+void cc_thread_created(cc_thread_t *creator, cc_thread_t *child, pthread_t handle,
+                       uint64_t start_pc, uint32_t flags, cc_caller_t at)
+{
+    cc_rec_thread_create_t rec;
+    rec.child = child->tid;
+    rec.flags = flags;
+    rec.start_pc = start_pc;
+    rec.create_stack = cc_stack_here(creator, at);
+    rec.reserved = 0;
+    cc_trace_write(CC_REC_THREAD_CREATE, &rec.h, sizeof rec);
+
+    cc_spin_lock(&registry.lock);
+    child->self = handle;
+    map_insert(handle, child);
+    cc_spin_unlock(&registry.lock);
+    __atomic_store_n(&child->published, 1, __ATOMIC_RELEASE);
+}
+
+void cc_thread_create_failed(cc_thread_t *child)
+{
+    cc_spin_lock(&registry.lock);
+    thread_free_locked(child);
+    cc_spin_unlock(&registry.lock);
+}
+
+static void exit_on_unwind(void *unused)
+{
+    (void)unused;
+    cc_thread_exit(CC_EXIT_UNWOUND);
+}
+
+void *cc_thread_trampoline(void *arg)
+{
+    cc_thread_t *t = arg;
+    while (!__atomic_load_n(&t->published, __ATOMIC_ACQUIRE))
+        cc_yield();
+    adopt(t);
+    void *result;
+    /* pthread_exit and cancellation unwind through here. */
+    pthread_cleanup_push(exit_on_unwind, NULL);
+    if (t->c11_start_fn)
+        result = (void *)(intptr_t)t->c11_start_fn(t->start_arg);
+    else
+        result = t->start_fn(t->start_arg);
+    pthread_cleanup_pop(0);
+    cc_thread_exit(CC_EXIT_RETURN);
+    return result;
+}
+
+int cc_thread_trampoline_c11(void *child)
+{
+    /* glibc hands a C11 thread's int result back through the same slot. */
+    return (int)(intptr_t)cc_thread_trampoline(child);
+}
+
+void cc_thread_exit(cc_thread_exit_how_t how)
+{
+    cc_thread_t *t = cc_current_thread;
+    if (!t || t->exited || t->guard)
+        return;
+    t->guard = 1;
+    if (__atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) == CC_RUNTIME_ON) {
+        cc_rec_thread_exit_t rec;
+        rec.how = t->exit_how ? t->exit_how : how;
+        rec.held_locks = t->locks.n_held;
+        cc_trace_write(CC_REC_THREAD_EXIT, &rec.h, sizeof rec);
+    }
+    t->exited = true;
+    /* From here on this thread passes every call straight through. */
+    thread_gone = true;
+    cc_current_thread = NULL;
+
+    cc_spin_lock(&registry.lock);
+    t->finished = true;
+    bool recycle = false;
+    if (t->detached && map_remove(t->self) == t)
+        recycle = true;
+    if (recycle)
+        thread_free_locked(t);
+    cc_spin_unlock(&registry.lock);
+    /* t may be reused by now: do not touch it. */
+}
+
+/* Writes a join or detach record naming target. */
+static void write_target_record(cc_rec_type_t type, uint32_t target, uint32_t stack)
+{
+    cc_rec_thread_join_t rec; /* same layout as cc_rec_thread_detach_t */
+    _Static_assert(sizeof(cc_rec_thread_join_t) == sizeof(cc_rec_thread_detach_t),
+                   "join and detach records share a layout");
+    rec.target = target;
+    rec.stack = stack;
+    cc_trace_write(type, &rec.h, sizeof rec);
+}
+
+void cc_thread_joined(cc_thread_t *joiner, pthread_t handle, cc_caller_t at)
+{
+    cc_spin_lock(&registry.lock);
+    cc_thread_t *child = map_remove(handle);
+    uint32_t target = child ? child->tid : CC_TRACE_NO_THREAD;
+    if (child) {
+        child->reaped = true;
+        /* The real join returned, so the child is gone; if its exit path
+         * was not seen its state is leaked rather than risked. */
+        if (child->finished)
+            thread_free_locked(child);
+    }
+    cc_spin_unlock(&registry.lock);
+    if (target != CC_TRACE_NO_THREAD)
+        write_target_record(CC_REC_THREAD_JOIN, target, cc_stack_here(joiner, at));
+}
+
+void cc_thread_detached(cc_thread_t *caller, pthread_t handle, cc_caller_t at)
+{
+    cc_spin_lock(&registry.lock);
+    cc_thread_t *child = map_find(handle);
+    uint32_t target = child ? child->tid : CC_TRACE_NO_THREAD;
+    if (child) {
+        child->detached = true;
+        if (child->finished) {
+            map_remove(handle);
+            thread_free_locked(child);
+        }
+    }
+    cc_spin_unlock(&registry.lock);
+    if (target != CC_TRACE_NO_THREAD)
+        write_target_record(CC_REC_THREAD_DETACH, target, cc_stack_here(caller, at));
+}

@@ -1,0 +1,96 @@
+/* Per-thread runtime state and the reentrancy guard.
+ *
+ * Rules:
+ *  - A thread's cc_thread_t is reached through initial-exec TLS: no
+ *    allocation, no lock, on every interposed call.
+ *  - Runtime work happens between cc_enter() and cc_leave(). While inside,
+ *    any interposed call this thread makes (libunwind taking a mutex, say)
+ *    goes straight to the real function. The guard is never held across a
+ *    real call that can run program code (pthread_once, pthread_exit,
+ *    dlopen, ...), so the program's own calls from there are still seen.
+ *  - cc_enter() returns NULL when the runtime must stay out: before it is
+ *    initialised, after the process-end record, on a thread that has already
+ *    written its exit record, or when re-entered. */
+#ifndef CC_THREAD_H
+#define CC_THREAD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ccheck/trace_format.h"
+#include "lock_order.h"
+#include "util.h"
+
+typedef struct cc_thread {
+    uint32_t tid;    /* ccheck thread id; 0 is the main thread */
+    uint32_t os_tid;
+    int guard;       /* nonzero while this thread is inside the runtime */
+    int in_loader;   /* inside dlopen: the loader lock may be held */
+    uint32_t exit_how; /* cc_thread_exit_how_t set by pthread_exit */
+    bool exited;     /* its exit record is written */
+    cc_lock_order_thread_t locks;
+
+    /* Lifecycle, guarded by the registry lock. */
+    pthread_t self;
+    bool detached;
+    bool finished;    /* the thread has run its exit path */
+    bool reaped;      /* joined, or detached: nobody will join it */
+    int published; /* the creator registered it; see trampoline */
+    void *(*start_fn)(void *);   /* pthread_create's start routine, or */
+    int (*c11_start_fn)(void *); /* thrd_create's */
+    void *start_arg;
+    struct cc_thread *next_free;
+} cc_thread_t;
+
+extern __thread cc_thread_t *cc_current_thread __attribute__((tls_model("initial-exec")));
+extern int cc_runtime_state; /* cc_runtime_state_t */
+
+typedef enum cc_runtime_state {
+    CC_RUNTIME_OFF = 0,     /* not initialised yet, or disabled */
+    CC_RUNTIME_ON = 1,
+    CC_RUNTIME_ENDED = 2,   /* process-end record written */
+} cc_runtime_state_t;
+
+cc_thread_t *cc_enter_slow(void);
+
+static inline cc_thread_t *cc_enter(void)
+{
+    cc_thread_t *t = cc_current_thread;
+    if (CC_LIKELY(t != NULL && t->guard == 0 &&
+                  __atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) == CC_RUNTIME_ON)) {
+        t->guard = 1;
+        return t;
+    }
+    return cc_enter_slow();
+}
+
+static inline void cc_leave(cc_thread_t *t) { t->guard = 0; }
+
+/* The main (or first-seen) thread, registered by the constructor. */
+void cc_threads_init(void);
+/* After fork, in the child: only the calling thread survives. */
+void cc_threads_after_fork_child(void);
+
+/* Thread lifecycle, called by the interposers (inside cc_enter/cc_leave
+ * unless said otherwise). */
+cc_thread_t *cc_thread_prepare(void *(*fn)(void *), void *arg, bool detached);
+void cc_thread_created(cc_thread_t *creator, cc_thread_t *child, pthread_t handle,
+                       uint64_t start_pc, uint32_t flags, cc_caller_t at);
+void cc_thread_create_failed(cc_thread_t *child);
+/* The start routine every created thread runs first (the C11 one returns
+ * thrd_create's int). */
+void *cc_thread_trampoline(void *child);
+int cc_thread_trampoline_c11(void *child);
+/* Started through a trampoline, so its exit record comes from there. */
+static inline bool cc_thread_has_trampoline(const cc_thread_t *t)
+{
+    return t->start_fn != NULL || t->c11_start_fn != NULL;
+}
+void cc_thread_joined(cc_thread_t *joiner, pthread_t handle, cc_caller_t at);
+void cc_thread_detached(cc_thread_t *caller, pthread_t handle, cc_caller_t at);
+/* Writes the exit record once. Called on the exiting thread, outside the
+ * guard; leaves the thread with no runtime state. */
+void cc_thread_exit(cc_thread_exit_how_t how);
+
+#endif
