@@ -1,12 +1,21 @@
 /* Lock-order inversions: cycles in the graph whose nodes are lock instances
  * and whose edges are "thread T took `to` while holding `from`".
  *
- * A cycle is a potential deadlock when its hops can be taken by different
- * threads at once. Filters that remove cycles which cannot deadlock:
+ * A cycle is a potential deadlock when one record per hop can be chosen so
+ * that all those acquisitions could be in progress at once. Filters that
+ * remove cycles which cannot deadlock:
  *  - a hop whose `to` was taken by trylock or a timed lock never waits
  *    forever, so such edges never close a cycle;
- *  - a cycle whose every hop comes from one and the same thread is the
- *    thread's own lock order, not an inversion between threads.
+ *  - two hops from the same thread cannot wait at once (a cycle of one
+ *    thread's edges is its own lock order, not an inversion);
+ *  - two hops whose threads both held a common lock (a gate) cannot be
+ *    inside their acquisitions at once;
+ *  - two hops from threads whose lifetimes are ordered by join and create
+ *    (the first joined by the thread that then created the second) can
+ *    never overlap.
+ * Edges are recorded once per thread, at their first occurrence, so only
+ * filters that hold for a thread's whole life (thread identity, lifetime)
+ * are exact; the gate filter trusts that first occurrence.
  *
  * Cycles of any length are found by a depth-first search from each node
  * over larger nodes only (so each elementary cycle is seen once, from its
@@ -131,32 +140,70 @@ typedef struct hop {
     size_t chosen; /* the ref reported for this hop */
 } hop_t;
 
-/* Picks one record per hop so that the hops come from different threads
- * where possible. Returns false if every record of every hop is from the
- * same thread. */
+/* True if thread x's whole life came before thread y's: x was joined by
+ * the thread that later created y. Nothing x did can overlap with y. */
+static bool lifetime_before(const cc_trace_t *t, uint32_t x, uint32_t y)
+{
+    const cc_trace_thread_t *tx = cc_trace_find_thread(t, x), *ty = cc_trace_find_thread(t, y);
+    return tx && ty && tx->joined && ty->created && tx->joiner == ty->creator &&
+           tx->join_seq < ty->create_seq;
+}
+
+static bool holds(const cc_trace_edge_t *e, uint64_t lock)
+{
+    if (e->from == lock)
+        return true;
+    for (uint32_t i = 0; i < e->n_held; i++)
+        if (e->held[i].id == lock)
+            return true;
+    return false;
+}
+
+/* Can the two records' threads be inside these acquisitions at once?
+ * Not when it is one thread, when one thread's life ended before the
+ * other's began, or when both hold a common (gate) lock. */
+static bool can_overlap(const cc_analysis_t *a, const edge_ref_t *rx, const edge_ref_t *ry)
+{
+    if (rx->trace != ry->trace)
+        return true; /* different processes (or runs): merged graphs */
+    const cc_trace_t *t = &a->traces[rx->trace];
+    const cc_trace_edge_t *x = &t->edges[rx->edge], *y = &t->edges[ry->edge];
+    if (x->thread == y->thread || lifetime_before(t, x->thread, y->thread) ||
+        lifetime_before(t, y->thread, x->thread))
+        return false;
+    if (holds(y, x->from))
+        return false;
+    for (uint32_t i = 0; i < x->n_held; i++)
+        if (holds(y, x->held[i].id))
+            return false;
+    return true;
+}
+
+/* Picks one record per hop, hops[0..depth) fixed already, such that every
+ * pair can overlap: a schedule in which all the hops' threads wait at
+ * once, which is a deadlock. Backtracks within a budget. */
+static bool choose_from(const cc_analysis_t *a, const graph_t *g, hop_t *hops, size_t n,
+                        size_t depth, long *budget)
+{
+    if (depth == n)
+        return true;
+    for (size_t r = hops[depth].begin; r < hops[depth].end && --*budget > 0; r++) {
+        bool ok = true;
+        for (size_t j = 0; j < depth && ok; j++)
+            ok = can_overlap(a, &g->refs[r], &g->refs[hops[j].chosen]);
+        if (!ok)
+            continue;
+        hops[depth].chosen = r;
+        if (choose_from(a, g, hops, n, depth + 1, budget))
+            return true;
+    }
+    return false;
+}
+
 static bool choose_records(const cc_analysis_t *a, const graph_t *g, hop_t *hops, size_t n)
 {
-    bool mixed = false;
-    uint32_t first_thread = edge_of(a, &g->refs[hops[0].begin])->thread;
-    for (size_t i = 0; i < n; i++) {
-        hops[i].chosen = hops[i].begin;
-        /* Prefer a thread that no earlier hop used. */
-        for (size_t r = hops[i].begin; r < hops[i].end; r++) {
-            uint32_t thread = edge_of(a, &g->refs[r])->thread;
-            bool used = false;
-            for (size_t j = 0; j < i; j++)
-                used |= edge_of(a, &g->refs[hops[j].chosen])->thread == thread &&
-                        g->refs[hops[j].chosen].trace == g->refs[r].trace;
-            if (!used) {
-                hops[i].chosen = r;
-                break;
-            }
-        }
-        for (size_t r = hops[i].begin; r < hops[i].end; r++)
-            mixed |= edge_of(a, &g->refs[r])->thread != first_thread ||
-                     g->refs[r].trace != g->refs[hops[0].begin].trace;
-    }
-    return mixed;
+    long budget = 100000;
+    return choose_from(a, g, hops, n, 0, &budget);
 }
 
 static const char *lock_kind_name(uint16_t kind)

@@ -6,7 +6,11 @@
  * Only a trace whose process ended through exit, _exit or exec is judged: a
  * trace with no end record (killed, or cut short) cannot say what was still
  * running, and after a fatal signal the crash is the news. Threads created
- * at one place are reported together, so a leak in a loop is one finding. */
+ * at one place are reported together, so a leak in a loop is one finding.
+ *
+ * A thread that was blocked in a condition-variable, semaphore, barrier or
+ * join wait when the process ended was idle (an idle pool worker, say):
+ * ending it loses no work, so it is not reported as running. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +24,7 @@ static leak_kind_t classify(const cc_trace_t *t, const cc_trace_thread_t *th)
     if (!th->created)
         return LEAK_NONE; /* the main thread, or one we did not see start */
     if (!th->exited || th->exit_seq > t->end_seq)
-        return LEAK_RUNNING;
+        return th->waiting_at_end != CC_WAIT_NONE ? LEAK_NONE : LEAK_RUNNING;
     if (!th->joined && !th->detached)
         return LEAK_UNJOINED;
     return LEAK_NONE;

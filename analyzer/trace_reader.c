@@ -22,6 +22,10 @@ typedef struct loader {
     uint64_t offset; /* of the record being read */
     size_t cap_modules, cap_stacks, cap_threads, cap_locks, cap_edges;
     uint32_t *thread_index; /* tid -> index+1 hash, open addressing */
+    /* Waiting records since the last end record: they describe the end
+     * record that follows them. */
+    cc_rec_thread_waiting_t *waiting;
+    size_t n_waiting, cap_waiting;
     size_t thread_index_cap;
 } loader_t;
 
@@ -153,6 +157,7 @@ static int parse_thread_create(loader_t *l, const uint8_t *rec)
     memcpy(&r, rec, sizeof r);
     cc_trace_thread_t *th = thread_of(l, r.child);
     th->created = true;
+    th->create_seq = l->trace->records;
     th->creator = r.h.thread;
     th->flags = r.flags;
     th->start_pc = r.start_pc;
@@ -191,6 +196,7 @@ static int parse_thread_target(loader_t *l, const uint8_t *rec, cc_rec_type_t ty
     cc_trace_thread_t *th = thread_of(l, r.target);
     if (type == CC_REC_THREAD_JOIN) {
         th->joined = true;
+        th->join_seq = l->trace->records;
         th->joiner = r.h.thread;
         th->join_stack = r.stack;
     } else {
@@ -234,11 +240,24 @@ static int parse_lock_edge(loader_t *l, const uint8_t *rec, uint32_t size)
     return 0;
 }
 
+static int parse_thread_waiting(loader_t *l, const uint8_t *rec)
+{
+    cc_rec_thread_waiting_t *w =
+        push((void **)&l->waiting, &l->n_waiting, &l->cap_waiting, sizeof *w);
+    memcpy(w, rec, sizeof *w);
+    return 0;
+}
+
 static int parse_process_end(loader_t *l, const uint8_t *rec)
 {
     cc_rec_process_end_t r;
     memcpy(&r, rec, sizeof r);
     cc_trace_t *t = l->trace;
+    for (size_t i = 0; i < t->n_threads; i++)
+        t->threads[i].waiting_at_end = CC_WAIT_NONE;
+    for (size_t i = 0; i < l->n_waiting; i++)
+        thread_of(l, l->waiting[i].tid)->waiting_at_end = l->waiting[i].kind;
+    l->n_waiting = 0;
     t->has_end = true;
     t->end_reason = r.reason;
     t->end_status = r.status;
@@ -259,6 +278,7 @@ static const uint32_t fixed_size[CC_REC_TYPE_COUNT] = {
     [CC_REC_LOCK] = sizeof(cc_rec_lock_t),
     [CC_REC_LOCK_EDGE] = sizeof(cc_rec_lock_edge_t),
     [CC_REC_PROCESS_END] = sizeof(cc_rec_process_end_t),
+    [CC_REC_THREAD_WAITING] = sizeof(cc_rec_thread_waiting_t),
 };
 
 static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
@@ -283,6 +303,7 @@ static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
     case CC_REC_LOCK: return parse_lock(l, rec);
     case CC_REC_LOCK_EDGE: return parse_lock_edge(l, rec, size);
     case CC_REC_PROCESS_END: return parse_process_end(l, rec);
+    case CC_REC_THREAD_WAITING: return parse_thread_waiting(l, rec);
     case CC_REC_TYPE_COUNT: break;
     }
     return 0;
@@ -380,6 +401,7 @@ int cc_trace_load(const char *path, cc_trace_t *trace, char *err, size_t err_siz
         rc = read_records(&l);
     fclose(l.file);
     free(l.thread_index);
+    free(l.waiting);
     /* Sorted for lookups; qsort keeps nothing stable, so a duplicate id
      * (a fork child re-writing a stack) resolves to either copy, which
      * are identical. */

@@ -25,6 +25,7 @@ typedef struct cc_trace_stack {
 typedef struct cc_trace_thread {
     uint32_t tid;
     bool created;       /* has a create record (T0 and adopted threads do not) */
+    uint64_t create_seq;
     uint32_t creator;
     uint32_t flags;     /* CC_THREAD_* */
     uint64_t start_pc;
@@ -36,9 +37,11 @@ typedef struct cc_trace_thread {
     uint32_t exit_how;
     uint32_t held_at_exit;
     bool joined;
+    uint64_t join_seq;
     uint32_t joiner;
     uint32_t join_stack;
     bool detached;      /* created detached, or detached later */
+    uint32_t waiting_at_end; /* cc_wait_kind_t it was blocked in at the last end */
     uint32_t detach_stack;
 } cc_trace_thread_t;
 

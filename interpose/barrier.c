@@ -8,7 +8,13 @@ CC_EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierat
     return CC_REAL(pthread_barrier_init)(b, attr, count);
 }
 
-CC_EXPORT int pthread_barrier_wait(pthread_barrier_t *b) { return CC_REAL(pthread_barrier_wait)(b); }
+CC_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
+{
+    cc_wait_begin(CC_WAIT_BARRIER, b);
+    int rc = CC_REAL(pthread_barrier_wait)(b);
+    cc_wait_end();
+    return rc;
+}
 
 CC_EXPORT int pthread_barrier_destroy(pthread_barrier_t *b)
 {

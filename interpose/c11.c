@@ -22,7 +22,9 @@ CC_EXPORT int thrd_create(thrd_t *handle, thrd_start_t start, void *arg)
 
 CC_EXPORT int thrd_join(thrd_t handle, int *result)
 {
+    cc_wait_begin(CC_WAIT_JOIN, (void *)handle);
     int rc = CC_REAL(thrd_join)(handle, result);
+    cc_wait_end();
     if (rc == thrd_success)
         CC_WITH_THREAD(t, cc_thread_joined(t, (pthread_t)handle, CC_CALLER()));
     return rc;
@@ -92,7 +94,9 @@ CC_EXPORT int cnd_broadcast(cnd_t *c) { return CC_REAL(cnd_broadcast)(c); }
 CC_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
     CC_RELEASING(m);
+    cc_wait_begin(CC_WAIT_COND, c);
     int rc = CC_REAL(cnd_wait)(c, m);
+    cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success);
     return rc;
 }
@@ -101,7 +105,9 @@ CC_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
                             const struct timespec *restrict abstime)
 {
     CC_RELEASING(m);
+    cc_wait_begin(CC_WAIT_COND, c);
     int rc = CC_REAL(cnd_timedwait)(c, m, abstime);
+    cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success || rc == thrd_timedout);
     return rc;
 }

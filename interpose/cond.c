@@ -24,7 +24,9 @@ static inline bool reacquired(int rc) { return rc == 0 || rc == ETIMEDOUT || rc 
 CC_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     CC_RELEASING(m);
+    cc_wait_begin(CC_WAIT_COND, c);
     int rc = CC_REAL(pthread_cond_wait)(c, m);
+    cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
     return rc;
 }
@@ -33,7 +35,9 @@ CC_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                      const struct timespec *abstime)
 {
     CC_RELEASING(m);
+    cc_wait_begin(CC_WAIT_COND, c);
     int rc = CC_REAL(pthread_cond_timedwait)(c, m, abstime);
+    cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
     return rc;
 }
@@ -42,7 +46,9 @@ CC_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cloc
                                      const struct timespec *abstime)
 {
     CC_RELEASING(m);
+    cc_wait_begin(CC_WAIT_COND, c);
     int rc = CC_REAL(pthread_cond_clockwait)(c, m, clock, abstime);
+    cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
     return rc;
 }

@@ -1,5 +1,5 @@
 /* POSIX semaphores: forwarded. Each returns -1 with errno set on failure,
- * which passes through untouched. */
+ * which passes through untouched (cc_wait_* touch no errno). */
 #include <fcntl.h>
 #include <stdarg.h>
 
@@ -11,17 +11,31 @@ CC_EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
 }
 
 CC_EXPORT int sem_destroy(sem_t *s) { return CC_REAL(sem_destroy)(s); }
-CC_EXPORT int sem_wait(sem_t *s) { return CC_REAL(sem_wait)(s); }
+/* Blocking waits: mark the thread as waiting, for the end-of-process
+ * snapshot (an idle thread is not cut off). */
+CC_EXPORT int sem_wait(sem_t *s)
+{
+    cc_wait_begin(CC_WAIT_SEM, s);
+    int rc = CC_REAL(sem_wait)(s);
+    cc_wait_end();
+    return rc;
+}
 CC_EXPORT int sem_trywait(sem_t *s) { return CC_REAL(sem_trywait)(s); }
 
 CC_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
-    return CC_REAL(sem_timedwait)(s, abstime);
+    cc_wait_begin(CC_WAIT_SEM, s);
+    int rc = CC_REAL(sem_timedwait)(s, abstime);
+    cc_wait_end();
+    return rc;
 }
 
 CC_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
 {
-    return CC_REAL(sem_clockwait)(s, clock, abstime);
+    cc_wait_begin(CC_WAIT_SEM, s);
+    int rc = CC_REAL(sem_clockwait)(s, clock, abstime);
+    cc_wait_end();
+    return rc;
 }
 
 CC_EXPORT int sem_post(sem_t *s) { return CC_REAL(sem_post)(s); }

@@ -104,6 +104,13 @@ __attribute__((constructor(101))) static void runtime_init(void)
 
 void cc_runtime_end(cc_end_reason_t reason, int status)
 {
+    cc_thread_t *t = cc_current_thread;
+    /* Only outside the runtime: the registry lock may be held below us. */
+    if (t && !t->guard && __atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) == CC_RUNTIME_ON) {
+        t->guard = 1;
+        cc_threads_write_waiting(cc_opt.exit_grace_ms);
+        t->guard = 0;
+    }
     cc_trace_end(reason, status);
 }
 

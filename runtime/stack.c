@@ -12,6 +12,7 @@
  *    (inside dlopen: constructors run there); libunwind would take it. */
 #include "stack.h"
 
+#include <link.h>
 #include <string.h>
 
 #define UNW_LOCAL_ONLY
@@ -38,11 +39,38 @@ static struct {
     uint32_t next_id;
 } depot;
 
+/* The runtime's own code when it is a shared library. A created thread's
+ * stack ends in the trampoline (then start_thread and clone): the program's
+ * part ends at the frame before it. */
+static struct {
+    uint64_t lo, hi;
+} self_code;
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    uint64_t here = (uint64_t)(uintptr_t)data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uint64_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) || here < lo || here >= lo + ph->p_memsz)
+            continue;
+        /* Linked into a program (the unit tests): that is program code. */
+        if (info->dlpi_name && info->dlpi_name[0]) {
+            self_code.lo = lo;
+            self_code.hi = lo + ph->p_memsz;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 void cc_stack_init(void)
 {
     depot.buckets = cc_map(DEPOT_BUCKETS * sizeof *depot.buckets);
     depot.next_id = 1; /* 0 is CC_TRACE_NO_STACK */
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    dl_iterate_phdr(find_self, (void *)(uintptr_t)cc_stack_init);
 }
 
 void cc_stack_new_trace(void)
@@ -131,6 +159,8 @@ void cc_unwind(cc_thread_t *t, cc_caller_t from, cc_unwound_t *out)
                 /* Frames below the interposer's CFA are the runtime's own. */
                 if (sp < from.cfa)
                     continue;
+                if (out->n > 0 && ip >= self_code.lo && ip < self_code.hi)
+                    break; /* the thread trampoline */
                 out->pc[out->n] = ip;
                 out->sp[out->n] = sp;
                 out->n++;

@@ -258,6 +258,45 @@ void cc_thread_exit(cc_thread_exit_how_t how)
     /* t may be reused by now: do not touch it. */
 }
 
+/* Registry lock held. Live threads that are neither blocked nor finished. */
+static size_t count_running(void)
+{
+    size_t n = 0;
+    for (size_t b = 0; b < HANDLE_BUCKETS; b++)
+        for (handle_entry_t *e = registry.buckets[b]; e; e = e->next)
+            n += !e->thread->finished &&
+                 __atomic_load_n(&e->thread->wait_kind, __ATOMIC_RELAXED) == CC_WAIT_NONE;
+    return n;
+}
+
+void cc_threads_write_waiting(int grace_ms)
+{
+    uint64_t deadline = cc_monotonic_ns() + (uint64_t)grace_ms * 1000000u;
+    for (;;) {
+        cc_spin_lock(&registry.lock);
+        size_t running = count_running();
+        cc_spin_unlock(&registry.lock);
+        if (running == 0 || cc_monotonic_ns() >= deadline)
+            break;
+        cc_sleep_ns(1000000);
+    }
+    cc_spin_lock(&registry.lock);
+    for (size_t b = 0; b < HANDLE_BUCKETS; b++) {
+        for (handle_entry_t *e = registry.buckets[b]; e; e = e->next) {
+            cc_thread_t *t = e->thread;
+            uint32_t kind = __atomic_load_n(&t->wait_kind, __ATOMIC_RELAXED);
+            if (t->finished || kind == CC_WAIT_NONE)
+                continue;
+            cc_rec_thread_waiting_t rec;
+            rec.tid = t->tid;
+            rec.kind = kind;
+            rec.object = __atomic_load_n(&t->wait_object, __ATOMIC_RELAXED);
+            cc_trace_write(CC_REC_THREAD_WAITING, &rec.h, sizeof rec);
+        }
+    }
+    cc_spin_unlock(&registry.lock);
+}
+
 /* Writes a join or detach record naming target. */
 static void write_target_record(cc_rec_type_t type, uint32_t target, uint32_t stack)
 {

@@ -29,6 +29,10 @@ typedef struct cc_thread {
     int in_loader;   /* inside dlopen: the loader lock may be held */
     uint32_t exit_how; /* cc_thread_exit_how_t set by pthread_exit */
     bool exited;     /* its exit record is written */
+    /* What it is blocked in (cc_wait_kind_t) and on; read by other threads
+     * at process end, so accessed with relaxed atomics. */
+    uint32_t wait_kind;
+    uint64_t wait_object;
     cc_lock_order_thread_t locks;
 
     /* Lifecycle, guarded by the registry lock. */
@@ -89,6 +93,29 @@ static inline bool cc_thread_has_trampoline(const cc_thread_t *t)
 }
 void cc_thread_joined(cc_thread_t *joiner, pthread_t handle, cc_caller_t at);
 void cc_thread_detached(cc_thread_t *caller, pthread_t handle, cc_caller_t at);
+/* Marks the current thread as blocked in `kind` on `object` until
+ * cc_wait_end. Cheap: two stores, no guard needed. */
+static inline void cc_wait_begin(cc_wait_kind_t kind, const void *object)
+{
+    cc_thread_t *t = cc_current_thread;
+    if (t) {
+        __atomic_store_n(&t->wait_object, (uint64_t)(uintptr_t)object, __ATOMIC_RELAXED);
+        __atomic_store_n(&t->wait_kind, (uint32_t)kind, __ATOMIC_RELAXED);
+    }
+}
+
+static inline void cc_wait_end(void)
+{
+    cc_thread_t *t = cc_current_thread;
+    if (t)
+        __atomic_store_n(&t->wait_kind, (uint32_t)CC_WAIT_NONE, __ATOMIC_RELAXED);
+}
+
+/* Waits up to grace_ms for every live thread to be blocked or finished.
+ * Then writes a waiting record for every live thread that is blocked.
+ * Takes the registry lock: not from a signal handler. */
+void cc_threads_write_waiting(int grace_ms);
+
 /* Writes the exit record once. Called on the exiting thread, outside the
  * guard; leaves the thread with no runtime state. */
 void cc_thread_exit(cc_thread_exit_how_t how);

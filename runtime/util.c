@@ -172,6 +172,14 @@ static inline void cc_cpu_relax(void)
 #endif
 }
 
+void cc_sleep_ns(uint64_t ns)
+{
+    int saved_errno = errno;
+    struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u), .tv_nsec = (long)(ns % 1000000000u)};
+    syscall(SYS_nanosleep, &ts, NULL);
+    errno = saved_errno;
+}
+
 void cc_spin_lock(cc_spinlock_t *lock)
 {
     for (;;) {

@@ -37,6 +37,7 @@ uint64_t cc_monotonic_ns(void);
 uint64_t cc_realtime_ns(void);
 uint32_t cc_gettid(void);
 void cc_yield(void);
+void cc_sleep_ns(uint64_t ns);
 
 /* A test-and-test-and-set spinlock for rare, short critical sections (thread
  * creation, arena refills). Never held across a call that can block. */

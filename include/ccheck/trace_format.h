@@ -60,6 +60,7 @@ typedef enum cc_rec_type {
     CC_REC_LOCK = 9,          /* cc_rec_lock_t */
     CC_REC_LOCK_EDGE = 10,    /* cc_rec_lock_edge_t + cc_held_lock_t[n_held] */
     CC_REC_PROCESS_END = 11,  /* cc_rec_process_end_t */
+    CC_REC_THREAD_WAITING = 12, /* cc_rec_thread_waiting_t */
     CC_REC_TYPE_COUNT
 } cc_rec_type_t;
 
@@ -222,6 +223,26 @@ typedef struct cc_rec_lock_edge {
     /* cc_held_lock_t held[n_held]; */
 } cc_rec_lock_edge_t;
 _Static_assert(sizeof(cc_rec_lock_edge_t) == 48, "edge record layout");
+
+/* What a thread is blocked in. */
+typedef enum cc_wait_kind {
+    CC_WAIT_NONE = 0,
+    CC_WAIT_COND = 1,    /* pthread_cond_*wait, cnd_*wait */
+    CC_WAIT_SEM = 2,     /* sem_*wait */
+    CC_WAIT_BARRIER = 3, /* pthread_barrier_wait */
+    CC_WAIT_JOIN = 4,    /* pthread_join, thrd_join */
+} cc_wait_kind_t;
+
+/* Written just before a process-end record, once for every live thread
+ * that is blocked at that moment: such a thread is idle, not cut off in the
+ * middle of its work. */
+typedef struct cc_rec_thread_waiting {
+    cc_rec_header_t h;
+    uint32_t tid;
+    uint32_t kind; /* cc_wait_kind_t */
+    uint64_t object; /* address of what it waits on */
+} cc_rec_thread_waiting_t;
+_Static_assert(sizeof(cc_rec_thread_waiting_t) == 32, "waiting record layout");
 
 typedef enum cc_end_reason {
     CC_END_EXIT = 0,   /* exit() or return from main */

@@ -1,0 +1,841 @@
+/* Unit tests of the trace format end to end: the runtime's writer
+ * (runtime/trace.c, stack.c, lock_table.c, lock_order.c) writes a trace into
+ * a private directory, and the analyzer's reader (analyzer/trace_reader.c)
+ * must give back every field. Then damaged copies of that trace: cut short at
+ * every record (a prefix of whole records loads, flagged truncated when the
+ * cut is inside a record), a flipped payload byte (checksum error), a file
+ * that is not a trace, a newer version, an empty file and a missing one.
+ *
+ * The runtime is driven by hand: no constructor runs in a unit test, so the
+ * setup initialises the lock table and the stack depot itself, and records
+ * are written "by" hand-made cc_thread_t's set as cc_current_thread. */
+#include <setjmp.h> /* cmocka.h needs these first */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ccheck/trace_format.h"
+#include "lock_order.h"
+#include "lock_table.h"
+#include "options.h"
+#include "stack.h"
+#include "thread.h"
+#include "trace.h"
+#include "trace_reader.h"
+
+/* ---- files ---------------------------------------------------------------- */
+
+static char dir[PATH_MAX];
+static char exe[PATH_MAX];
+
+static uint8_t *read_whole(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    assert_true(size >= 0);
+    rewind(f);
+    uint8_t *buf = malloc((size_t)size + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    *len = (size_t)size;
+    return buf;
+}
+
+static void write_whole(const char *path, const void *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static char *path_in_dir(const char *name)
+{
+    static char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return path;
+}
+
+/* ---- walking records ------------------------------------------------------ */
+
+typedef struct rec_pos {
+    size_t offset;
+    uint32_t size;
+    uint16_t type;
+} rec_pos_t;
+
+/* The records of a well-formed trace, by the format's own rules. */
+static size_t walk(const uint8_t *buf, size_t len, rec_pos_t *out, size_t max)
+{
+    size_t n = 0;
+    size_t at = sizeof(cc_trace_header_t);
+    while (at + sizeof(cc_rec_header_t) <= len) {
+        cc_rec_header_t h;
+        memcpy(&h, buf + at, sizeof h);
+        assert_true(h.size >= sizeof h && h.size % 8 == 0 && at + h.size <= len);
+        assert_true(n < max);
+        out[n++] = (rec_pos_t){at, h.size, h.type};
+        at += h.size;
+    }
+    assert_int_equal(at, len); /* the writer leaves no partial record */
+    return n;
+}
+
+static size_t count_type(const rec_pos_t *recs, size_t n, uint16_t type)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += recs[i].type == type;
+    return count;
+}
+
+/* ---- writing the trace ---------------------------------------------------- */
+
+/* What the test wrote, to compare with what the reader gives back. */
+static struct {
+    char *path;
+    uint8_t *bytes;
+    size_t len;
+    rec_pos_t recs[512];
+    size_t n_recs;
+    uint64_t written_after; /* CLOCK_REALTIME just before cc_trace_open */
+
+    uint64_t pcs_a[3], pcs_b[1], pcs_long[CC_TRACE_MAX_FRAMES];
+    uint32_t stack_a, stack_b, stack_long, site_1, site_2;
+    size_t n_stacks; /* distinct stacks interned */
+
+    cc_lock_t lock_a_first; /* lock A as first written (then destroyed) */
+    cc_lock_t *a, *b, *c, *d;
+    uint64_t site_pc_1, site_pc_2;
+} w;
+
+static cc_thread_t t0 = {.tid = 0}, t1 = {.tid = 1}, t2 = {.tid = 2}, t3 = {.tid = 3};
+
+static void write_as(cc_thread_t *t, cc_rec_type_t type, cc_rec_header_t *rec, uint32_t size)
+{
+    cc_current_thread = t;
+    cc_trace_write(type, rec, size);
+    cc_current_thread = NULL;
+}
+
+static uint32_t intern(const uint64_t *pcs, uint32_t n)
+{
+    return cc_stack_intern(pcs, n);
+}
+
+__attribute__((noinline)) static void write_trace(void)
+{
+    w.written_after = (uint64_t)time(NULL) * 1000000000ull;
+    assert_int_equal(cc_trace_open(CC_ORIGIN_START), 0);
+    w.path = strdup(cc_trace_path());
+    assert_non_null(w.path);
+
+    /* Stacks: the same stack twice gives one record and one id. */
+    for (uint32_t i = 0; i < 3; i++)
+        w.pcs_a[i] = 0x401000 + 0x10 * i;
+    w.pcs_b[0] = 0x7f0000001234;
+    for (uint32_t i = 0; i < CC_TRACE_MAX_FRAMES; i++)
+        w.pcs_long[i] = 0x500000 + 8 * i;
+    w.stack_a = intern(w.pcs_a, 3);
+    w.stack_b = intern(w.pcs_b, 1);
+    assert_int_equal(intern(w.pcs_a, 3), w.stack_a);
+    w.stack_long = intern(w.pcs_long, CC_TRACE_MAX_FRAMES);
+    w.n_stacks = 3;
+
+    /* T0 starts; it creates T1 (joinable, C11), T2 (detached) and T3
+     * (detached later). */
+    cc_rec_thread_start_t start = {.os_tid = 1000};
+    write_as(&t0, CC_REC_THREAD_START, &start.h, sizeof start);
+    cc_rec_thread_create_t create = {.child = 1, .flags = CC_THREAD_C11, .start_pc = 0x401234,
+                                     .create_stack = w.stack_a};
+    write_as(&t0, CC_REC_THREAD_CREATE, &create.h, sizeof create);
+    create = (cc_rec_thread_create_t){.child = 2, .flags = CC_THREAD_DETACHED,
+                                      .start_pc = 0x405678, .create_stack = w.stack_b};
+    write_as(&t0, CC_REC_THREAD_CREATE, &create.h, sizeof create);
+    create = (cc_rec_thread_create_t){.child = 3, .flags = 0, .start_pc = 0x409abc,
+                                      .create_stack = w.stack_long};
+    write_as(&t0, CC_REC_THREAD_CREATE, &create.h, sizeof create);
+    start.os_tid = 1001;
+    write_as(&t1, CC_REC_THREAD_START, &start.h, sizeof start);
+
+    /* Locks through the lock table: A is initialised, written, destroyed
+     * and initialised again (a new instance, a new id, a second record). */
+    w.site_pc_1 = 0x401500;
+    w.site_pc_2 = 0x401600;
+    w.a = cc_lock_initialized(0x10000, CC_LOCK_MUTEX, w.site_pc_1);
+    cc_current_thread = &t1;
+    cc_lock_write_record(w.a);
+    cc_lock_write_record(w.a); /* once per trace */
+    cc_current_thread = NULL;
+    w.lock_a_first = *w.a;
+    cc_lock_destroyed(0x10000);
+    w.a = cc_lock_initialized(0x10000, CC_LOCK_MUTEX, w.site_pc_2);
+    w.b = cc_lock_get(0x20000, CC_LOCK_RWLOCK, w.site_pc_2);
+    w.c = cc_lock_initialized(0x30000, CC_LOCK_SPIN, w.site_pc_1);
+    w.d = cc_lock_get(0x40000, CC_LOCK_C11_MTX, w.site_pc_1);
+    cc_lock_write_record(w.a);
+    cc_lock_write_record(w.b);
+    cc_lock_write_record(w.c);
+    cc_lock_write_record(w.d);
+    w.site_1 = intern(&w.site_pc_1, 1);
+    w.site_2 = intern(&w.site_pc_2, 1);
+    w.n_stacks += 2;
+
+    /* T1 takes B while holding A, with C and D held too. */
+    struct {
+        cc_rec_lock_edge_t rec;
+        cc_held_lock_t held[2];
+    } edge = {.rec = {.from = w.a->id, .to = w.b->id, .from_stack = w.stack_a,
+                      .to_stack = w.stack_b, .flags = CC_EDGE_TO_READ | CC_EDGE_FROM_READ,
+                      .n_held = 2},
+              .held = {{.id = w.c->id, .flags = 0}, {.id = w.d->id, .flags = CC_HELD_READ}}};
+    write_as(&t1, CC_REC_LOCK_EDGE, &edge.rec.h, sizeof edge);
+
+    /* A record type from a newer writer: skipped, counted. */
+    struct {
+        cc_rec_header_t h;
+        uint8_t payload[5];
+    } future = {.payload = {1, 2, 3, 4, 5}};
+    write_as(&t1, (cc_rec_type_t)200, &future.h, sizeof future.h + sizeof future.payload);
+
+    cc_rec_thread_exit_t exit_rec = {.how = CC_EXIT_PTHREAD_EXIT, .held_locks = 1};
+    write_as(&t1, CC_REC_THREAD_EXIT, &exit_rec.h, sizeof exit_rec);
+    cc_rec_thread_join_t join = {.target = 1, .stack = w.stack_b};
+    write_as(&t0, CC_REC_THREAD_JOIN, &join.h, sizeof join);
+    cc_rec_thread_detach_t detach = {.target = 3, .stack = w.stack_a};
+    write_as(&t0, CC_REC_THREAD_DETACH, &detach.h, sizeof detach);
+    exit_rec = (cc_rec_thread_exit_t){.how = CC_EXIT_UNWOUND, .held_locks = 0};
+    write_as(&t3, CC_REC_THREAD_EXIT, &exit_rec.h, sizeof exit_rec);
+
+    /* Two end records: an exec that failed, then _exit(7). The last counts. */
+    cc_current_thread = &t0;
+    cc_trace_end(CC_END_EXEC, 0);
+    cc_trace_end(CC_END__EXIT, 7);
+    cc_current_thread = NULL;
+
+    w.bytes = read_whole(w.path, &w.len);
+    w.n_recs = walk(w.bytes, w.len, w.recs, 512);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "%s/ccheck-test-trace.XXXXXX", P_tmpdir);
+    if (!mkdtemp(dir))
+        return -1;
+    setenv("CCHECK_DIR", dir, 1);
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = 0;
+    cc_opt.verbosity = 0; /* no "trace written" line from cc_trace_end */
+    cc_lock_table_init();
+    cc_stack_init();
+    write_trace();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.')
+                unlink(path_in_dir(e->d_name));
+        closedir(d);
+    }
+    rmdir(dir);
+    free(w.path);
+    free(w.bytes);
+    return 0;
+}
+
+/* ---- the whole trace round-trips ------------------------------------------ */
+
+static int main_program(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    *(uint64_t *)data = info->dlpi_addr;
+    return 1; /* the first object is the main program */
+}
+
+static void test_trace_file_name(void **state)
+{
+    (void)state;
+    char expected[PATH_MAX + 64];
+    snprintf(expected, sizeof expected, "%s/ccheck.test_trace.%d.trace", dir, (int)getpid());
+    assert_string_equal(w.path, expected);
+}
+
+static void test_header_and_process(void **state)
+{
+    (void)state;
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(w.path, &t, err, sizeof err), 0);
+    assert_memory_equal(t.header.magic, CC_TRACE_MAGIC, CC_TRACE_MAGIC_LEN);
+    assert_int_equal(t.header.version, CC_TRACE_VERSION);
+    assert_int_equal(t.header.header_size, sizeof(cc_trace_header_t));
+    assert_int_equal(t.header.pid, getpid());
+    assert_int_equal(t.header.ppid, getppid());
+    assert_true(t.header.start_realtime_ns >= w.written_after);
+    assert_true(t.header.start_realtime_ns < w.written_after + 600 * 1000000000ull);
+    assert_true(t.header.start_monotonic_ns > 0);
+    assert_int_equal(t.pid, getpid());
+    assert_int_equal(t.ppid, getppid());
+    assert_int_equal(t.origin, CC_ORIGIN_START);
+    assert_string_equal(t.exe, exe);
+    assert_string_equal(t.path, w.path);
+    assert_false(t.truncated);
+    assert_int_equal(t.valid_bytes, w.len);
+    assert_int_equal(t.records, w.n_recs);
+    assert_int_equal(t.unknown_records, 1);
+    assert_int_equal(count_type(w.recs, w.n_recs, CC_REC_PROCESS), 1);
+    assert_int_equal(w.recs[0].type, CC_REC_PROCESS); /* right after the header */
+    cc_trace_free(&t);
+}
+
+static void test_modules(void **state)
+{
+    (void)state;
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(w.path, &t, err, sizeof err), 0);
+    assert_int_equal(t.n_modules, count_type(w.recs, w.n_recs, CC_REC_MODULE));
+    assert_true(t.n_modules >= 2); /* at least this program and libc */
+    uint64_t bias = UINT64_MAX;
+    dl_iterate_phdr(main_program, &bias);
+    uint64_t here = (uint64_t)(uintptr_t)&write_trace;
+    size_t found = 0;
+    for (size_t i = 0; i < t.n_modules; i++) {
+        const cc_module_info_t *m = &t.modules[i];
+        assert_true(m->start < m->end);
+        assert_non_null(m->path);
+        assert_int_equal(m->path[0], '/');
+        assert_true(m->build_id_len <= CC_TRACE_MAX_BUILD_ID);
+        if (strcmp(m->path, exe) != 0)
+            continue;
+        found++;
+        assert_int_equal(m->bias, bias);
+        assert_true(m->start <= here && here < m->end);
+        assert_true(m->build_id_len > 0);
+        bool nonzero = false;
+        for (size_t k = 0; k < m->build_id_len; k++)
+            nonzero |= m->build_id[k] != 0;
+        assert_true(nonzero);
+    }
+    assert_int_equal(found, 1);
+    cc_trace_free(&t);
+}
+
+static void assert_stack(const cc_trace_t *t, uint32_t id, const uint64_t *pcs, uint32_t depth)
+{
+    const cc_trace_stack_t *s = cc_trace_find_stack(t, id);
+    assert_non_null(s);
+    assert_int_equal(s->id, id);
+    assert_int_equal(s->depth, depth);
+    assert_memory_equal(s->pcs, pcs, depth * sizeof *pcs);
+}
+
+static void test_stacks(void **state)
+{
+    (void)state;
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(w.path, &t, err, sizeof err), 0);
+    assert_int_not_equal(w.stack_a, CC_TRACE_NO_STACK);
+    assert_int_not_equal(w.stack_b, w.stack_a);
+    assert_int_equal(count_type(w.recs, w.n_recs, CC_REC_STACK), w.n_stacks);
+    assert_int_equal(t.n_stacks, w.n_stacks);
+    for (size_t i = 1; i < t.n_stacks; i++)
+        assert_true(t.stacks[i - 1].id < t.stacks[i].id); /* sorted, no repeats */
+    assert_stack(&t, w.stack_a, w.pcs_a, 3);
+    assert_stack(&t, w.stack_b, w.pcs_b, 1);
+    assert_stack(&t, w.stack_long, w.pcs_long, CC_TRACE_MAX_FRAMES);
+    assert_stack(&t, w.site_1, &w.site_pc_1, 1);
+    assert_stack(&t, w.site_2, &w.site_pc_2, 1);
+    assert_null(cc_trace_find_stack(&t, CC_TRACE_NO_STACK));
+    cc_trace_free(&t);
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(w.path, &t, err, sizeof err), 0);
+    assert_int_equal(t.n_threads, 4);
+
+    const cc_trace_thread_t *main_thread = cc_trace_find_thread(&t, 0);
+    assert_non_null(main_thread);
+    assert_false(main_thread->created);
+    assert_true(main_thread->started);
+    assert_int_equal(main_thread->os_tid, 1000);
+    assert_false(main_thread->exited);
+
+    const cc_trace_thread_t *th = cc_trace_find_thread(&t, 1);
+    assert_non_null(th);
+    assert_true(th->created);
+    assert_int_equal(th->creator, 0);
+    assert_int_equal(th->flags, CC_THREAD_C11);
+    assert_int_equal(th->start_pc, 0x401234);
+    assert_int_equal(th->create_stack, w.stack_a);
+    assert_true(th->started);
+    assert_int_equal(th->os_tid, 1001);
+    assert_true(th->exited);
+    assert_int_equal(th->exit_how, CC_EXIT_PTHREAD_EXIT);
+    assert_int_equal(th->held_at_exit, 1);
+    assert_true(th->joined);
+    assert_int_equal(th->joiner, 0);
+    assert_int_equal(th->join_stack, w.stack_b);
+    assert_false(th->detached);
+    assert_true(th->exit_seq < t.end_seq);
+
+    th = cc_trace_find_thread(&t, 2);
+    assert_non_null(th);
+    assert_true(th->created);
+    assert_int_equal(th->flags, CC_THREAD_DETACHED);
+    assert_int_equal(th->start_pc, 0x405678);
+    assert_int_equal(th->create_stack, w.stack_b);
+    assert_true(th->detached); /* created detached */
+    assert_int_equal(th->detach_stack, CC_TRACE_NO_STACK);
+    assert_false(th->started);
+    assert_false(th->exited);
+    assert_false(th->joined);
+
+    th = cc_trace_find_thread(&t, 3);
+    assert_non_null(th);
+    assert_true(th->created);
+    assert_int_equal(th->flags, 0);
+    assert_int_equal(th->start_pc, 0x409abc);
+    assert_int_equal(th->create_stack, w.stack_long);
+    assert_true(th->detached); /* detached later */
+    assert_int_equal(th->detach_stack, w.stack_a);
+    assert_true(th->exited);
+    assert_int_equal(th->exit_how, CC_EXIT_UNWOUND);
+    assert_int_equal(th->held_at_exit, 0);
+    assert_false(th->joined);
+
+    assert_null(cc_trace_find_thread(&t, 4));
+    assert_null(cc_trace_find_thread(&t, CC_TRACE_NO_THREAD));
+    cc_trace_free(&t);
+}
+
+static void assert_lock(const cc_trace_lock_t *l, const cc_lock_t *expected, uint32_t site)
+{
+    assert_non_null(l);
+    assert_int_equal(l->id, expected->id);
+    assert_int_equal(l->addr, expected->addr);
+    assert_int_equal(l->kind, expected->kind);
+    assert_int_equal(l->origin, expected->origin);
+    assert_int_equal(l->site_stack, site);
+}
+
+static void test_locks(void **state)
+{
+    (void)state;
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(w.path, &t, err, sizeof err), 0);
+    assert_int_equal(count_type(w.recs, w.n_recs, CC_REC_LOCK), 5);
+    assert_int_equal(t.n_locks, 5);
+    /* Ids are distinct: the re-initialised A is a new instance. */
+    assert_int_not_equal(w.lock_a_first.id, w.a->id);
+    for (size_t i = 1; i < t.n_locks; i++)
+        assert_true(t.locks[i - 1].id < t.locks[i].id);
+    assert_lock(cc_trace_find_lock(&t, w.lock_a_first.id), &w.lock_a_first, w.site_1);
+    assert_lock(cc_trace_find_lock(&t, w.a->id), w.a, w.site_2);
+    assert_lock(cc_trace_find_lock(&t, w.b->id), w.b, w.site_2);
+    assert_lock(cc_trace_find_lock(&t, w.c->id), w.c, w.site_1);
+    assert_lock(cc_trace_find_lock(&t, w.d->id), w.d, w.site_1);
+    assert_int_equal(w.lock_a_first.origin, CC_LOCK_FROM_INIT);
+    assert_int_equal(w.b->origin, CC_LOCK_FROM_FIRST_USE);
+    assert_int_equal(w.b->kind, CC_LOCK_RWLOCK);
+    assert_int_equal(w.c->kind, CC_LOCK_SPIN);
+    assert_int_equal(w.d->kind, CC_LOCK_C11_MTX);
+    assert_int_equal(w.a->addr, w.lock_a_first.addr);
+    cc_trace_free(&t);
+}
+
+static void test_lock_edge(void **state)
+{
+    (void)state;
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(w.path, &t, err, sizeof err), 0);
+    assert_int_equal(t.n_edges, 1);
+    const cc_trace_edge_t *e = &t.edges[0];
+    assert_int_equal(e->thread, 1);
+    assert_int_equal(e->from, w.a->id);
+    assert_int_equal(e->to, w.b->id);
+    assert_int_equal(e->from_stack, w.stack_a);
+    assert_int_equal(e->to_stack, w.stack_b);
+    assert_int_equal(e->flags, CC_EDGE_TO_READ | CC_EDGE_FROM_READ);
+    assert_int_equal(e->n_held, 2);
+    assert_int_equal(e->held[0].id, w.c->id);
+    assert_int_equal(e->held[0].flags, 0);
+    assert_int_equal(e->held[1].id, w.d->id);
+    assert_int_equal(e->held[1].flags, CC_HELD_READ);
+    cc_trace_free(&t);
+}
+
+static void test_process_end(void **state)
+{
+    (void)state;
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(w.path, &t, err, sizeof err), 0);
+    assert_int_equal(count_type(w.recs, w.n_recs, CC_REC_PROCESS_END), 2);
+    assert_int_equal(w.recs[w.n_recs - 1].type, CC_REC_PROCESS_END);
+    assert_true(t.has_end);
+    assert_int_equal(t.end_reason, CC_END__EXIT);
+    assert_int_equal(t.end_status, 7);
+    assert_int_equal(t.end_seq, w.n_recs - 1); /* the last record read */
+    cc_trace_free(&t);
+}
+
+/* Every record carries its writer's thread id, and NO_THREAD when the
+ * runtime knows no current thread. */
+static void test_writer_thread_ids(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < w.n_recs; i++) {
+        cc_rec_header_t h;
+        memcpy(&h, w.bytes + w.recs[i].offset, sizeof h);
+        assert_int_equal(h.zero, 0);
+        assert_int_equal(h.crc, cc_trace_crc32(w.bytes + w.recs[i].offset + sizeof h,
+                                               h.size - sizeof h));
+        switch (h.type) {
+        case CC_REC_PROCESS:
+        case CC_REC_MODULE:
+        case CC_REC_STACK:
+            assert_int_equal(h.thread, CC_TRACE_NO_THREAD);
+            break;
+        case CC_REC_THREAD_CREATE:
+        case CC_REC_THREAD_JOIN:
+        case CC_REC_THREAD_DETACH:
+        case CC_REC_PROCESS_END:
+            assert_int_equal(h.thread, 0);
+            break;
+        case CC_REC_LOCK_EDGE:
+            assert_int_equal(h.thread, 1);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* The runtime's own edge writer: T1 takes A, B (as a reader), C and then D,
+ * so the edge C -> D lists the two other held locks, A and B. */
+static cc_thread_t edge_thread = {.tid = 9};
+
+__attribute__((noinline)) static void take(void *addr, uint32_t flags, uint64_t *pc)
+{
+    cc_caller_t at = CC_CALLER();
+    *pc = at.pc;
+    cc_lock_acquired(&edge_thread, addr, CC_LOCK_MUTEX, flags, at);
+}
+
+static void test_runtime_edge_writer(void **state)
+{
+    (void)state;
+    static char locks[4][64];
+    uint64_t pc[4];
+    assert_int_equal(cc_trace_open(CC_ORIGIN_START), 0); /* a second trace */
+    char *path = strdup(cc_trace_path());
+    assert_non_null(path);
+    assert_string_not_equal(path, w.path);
+    cc_lock_order_thread_reset(&edge_thread.locks);
+    cc_current_thread = &edge_thread;
+    take(locks[0], 0, &pc[0]);
+    take(locks[1], CC_ACQUIRE_READ, &pc[1]);
+    take(locks[2], 0, &pc[2]);
+    take(locks[3], CC_ACQUIRE_TRY, &pc[3]);
+    for (int i = 3; i >= 0; i--)
+        cc_lock_released(&edge_thread, locks[i]);
+    assert_int_equal(edge_thread.locks.n_held, 0);
+    take(locks[0], 0, &pc[0]);
+    take(locks[1], CC_ACQUIRE_READ, &pc[1]); /* known edge: no new record */
+    cc_lock_released(&edge_thread, locks[1]);
+    cc_lock_released(&edge_thread, locks[0]);
+    cc_current_thread = NULL;
+
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(path, &t, err, sizeof err), 0);
+    /* 0->1; 0->2, 1->2; 0->3, 1->3, 2->3. */
+    assert_int_equal(t.n_edges, 6);
+    assert_int_equal(t.n_locks, 4);
+    uint64_t ids[4];
+    for (int i = 0; i < 4; i++) {
+        const cc_lock_t *l = cc_lock_find((uint64_t)(uintptr_t)locks[i]);
+        assert_non_null(l);
+        ids[i] = l->id;
+        const cc_trace_lock_t *tl = cc_trace_find_lock(&t, l->id);
+        assert_non_null(tl);
+        assert_int_equal(tl->addr, (uint64_t)(uintptr_t)locks[i]);
+        assert_int_equal(tl->kind, CC_LOCK_MUTEX);
+        assert_int_equal(tl->origin, CC_LOCK_FROM_FIRST_USE);
+        const cc_trace_stack_t *site = cc_trace_find_stack(&t, tl->site_stack);
+        assert_non_null(site);
+        assert_int_equal(site->depth, 1);
+        assert_int_equal(site->pcs[0], pc[i]);
+    }
+    size_t seen = 0;
+    for (size_t k = 0; k < t.n_edges; k++) {
+        const cc_trace_edge_t *e = &t.edges[k];
+        assert_int_equal(e->thread, 9);
+        const cc_trace_stack_t *to = cc_trace_find_stack(&t, e->to_stack);
+        const cc_trace_stack_t *from = cc_trace_find_stack(&t, e->from_stack);
+        assert_non_null(to);
+        assert_non_null(from);
+        int fi = -1, ti = -1;
+        for (int i = 0; i < 4; i++) {
+            fi = ids[i] == e->from ? i : fi;
+            ti = ids[i] == e->to ? i : ti;
+        }
+        assert_true(fi >= 0 && ti > fi);
+        assert_int_equal(to->pcs[0], pc[ti]);
+        assert_int_equal(from->pcs[0], pc[fi]);
+        uint32_t flags = (fi == 1 ? CC_EDGE_FROM_READ : 0) | (ti == 1 ? CC_EDGE_TO_READ : 0) |
+                         (ti == 3 ? CC_EDGE_TO_TRY : 0);
+        assert_int_equal(e->flags, flags);
+        /* The other locks held: those below `to` except `from`. */
+        assert_int_equal(e->n_held, (uint32_t)ti - 1);
+        for (uint32_t h = 0; h < e->n_held; h++) {
+            int hi = -1;
+            for (int i = 0; i < 4; i++)
+                hi = ids[i] == e->held[h].id ? i : hi;
+            assert_true(hi >= 0 && hi < ti && hi != fi);
+            assert_int_equal(e->held[h].flags, hi == 1 ? CC_HELD_READ : 0);
+        }
+        if (fi == 2 && ti == 3) {
+            assert_int_equal(e->n_held, 2);
+            assert_int_equal(e->held[0].id, ids[0]);
+            assert_int_equal(e->held[1].id, ids[1]);
+        }
+        seen |= 1u << (fi * 4 + ti);
+    }
+    assert_int_equal(seen, (1u << 1) | (1u << 2) | (1u << 6) | (1u << 3) | (1u << 7) |
+                               (1u << 11));
+    cc_trace_free(&t);
+    free(path);
+}
+
+/* ---- damaged traces -------------------------------------------------------- */
+
+static void assert_error(const char *err, const char *path, const char *needle)
+{
+    size_t n = strlen(path);
+    assert_int_equal(strncmp(err, path, n), 0);
+    assert_int_equal(strncmp(err + n, ": ", 2), 0);
+    assert_null(strchr(err, '\n'));
+    if (needle && !strstr(err, needle))
+        fail_msg("'%s' does not say '%s'", err, needle);
+}
+
+/* Loads the first `len` bytes of the good trace as a file of its own. */
+static int load_prefix(size_t len, cc_trace_t *t, char *err, size_t err_size)
+{
+    const char *path = path_in_dir("cut.trace");
+    write_whole(path, w.bytes, len);
+    return cc_trace_load(path, t, err, err_size);
+}
+
+static void test_cut_at_record_boundaries(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i <= w.n_recs; i++) {
+        size_t boundary = i < w.n_recs ? w.recs[i].offset : w.len;
+        cc_trace_t t;
+        char err[512] = "";
+        assert_int_equal(load_prefix(boundary, &t, err, sizeof err), 0);
+        assert_false(t.truncated);
+        assert_int_equal(t.records, i);
+        assert_int_equal(t.valid_bytes, boundary);
+        cc_trace_free(&t);
+    }
+}
+
+static void test_cut_inside_records(void **state)
+{
+    (void)state;
+    size_t cuts = 0;
+    for (size_t i = 0; i < w.n_recs; i++) {
+        const rec_pos_t *r = &w.recs[i];
+        /* Inside the record header (1, 8 and 15 bytes of it), then inside
+         * the payload (first byte, middle, all but the last byte). */
+        size_t offsets[] = {1, 8, sizeof(cc_rec_header_t) - 1, sizeof(cc_rec_header_t) + 1,
+                            sizeof(cc_rec_header_t) + (r->size - sizeof(cc_rec_header_t)) / 2,
+                            r->size - 1};
+        for (size_t k = 0; k < CC_ARRAY_SIZE(offsets); k++) {
+            if (offsets[k] == 0 || offsets[k] >= r->size)
+                continue;
+            cc_trace_t t;
+            char err[512] = "";
+            int rc = load_prefix(r->offset + offsets[k], &t, err, sizeof err);
+            if (rc != 0)
+                fail_msg("cut at %zu: %s", r->offset + offsets[k], err);
+            assert_true(t.truncated);
+            assert_int_equal(t.records, i);
+            assert_int_equal(t.valid_bytes, r->offset);
+            /* What came before the cut is all there. */
+            if (i > 0 && w.recs[i - 1].type == CC_REC_PROCESS_END)
+                assert_true(t.has_end);
+            if (i == 0)
+                assert_int_equal(t.n_modules, 0);
+            cc_trace_free(&t);
+            cuts++;
+        }
+    }
+    assert_true(cuts >= 5 * w.n_recs);
+}
+
+static void test_cut_inside_file_header(void **state)
+{
+    (void)state;
+    cc_trace_t t;
+    char err[512];
+    const char *path = path_in_dir("cut.trace");
+    assert_int_equal(load_prefix(sizeof(cc_trace_header_t) - 1, &t, err, sizeof err), -1);
+    assert_error(err, path, "cut short");
+    cc_trace_free(&t);
+    assert_int_equal(load_prefix(CC_TRACE_MAGIC_LEN + 4, &t, err, sizeof err), -1);
+    assert_error(err, path, "cut short");
+    cc_trace_free(&t);
+    /* The header alone: a trace with no records, whole. */
+    assert_int_equal(load_prefix(sizeof(cc_trace_header_t), &t, err, sizeof err), 0);
+    assert_false(t.truncated);
+    assert_int_equal(t.records, 0);
+    cc_trace_free(&t);
+}
+
+static void test_flipped_payload_byte(void **state)
+{
+    (void)state;
+    const char *path = path_in_dir("flipped.trace");
+    size_t tested = 0;
+    for (size_t i = 0; i < w.n_recs; i++) {
+        const rec_pos_t *r = &w.recs[i];
+        if (r->size == sizeof(cc_rec_header_t))
+            continue;
+        uint8_t *copy = malloc(w.len);
+        assert_non_null(copy);
+        memcpy(copy, w.bytes, w.len);
+        size_t at = r->offset + sizeof(cc_rec_header_t) + (r->size - sizeof(cc_rec_header_t)) / 3;
+        copy[at] ^= 0x10;
+        write_whole(path, copy, w.len);
+        free(copy);
+        cc_trace_t t;
+        char err[512] = "";
+        assert_int_equal(cc_trace_load(path, &t, err, sizeof err), -1);
+        assert_error(err, path, "checksum");
+        char where[64];
+        snprintf(where, sizeof where, "offset %zu", r->offset);
+        assert_error(err, path, where);
+        cc_trace_free(&t);
+        tested++;
+    }
+    assert_int_equal(tested, w.n_recs);
+}
+
+static void test_not_a_trace(void **state)
+{
+    (void)state;
+    const char *path = path_in_dir("random.txt");
+    const char text[] = "random file\nwith some text in it, long enough to hold a header\n";
+    write_whole(path, text, sizeof text - 1);
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(path, &t, err, sizeof err), -1);
+    assert_error(err, path, "not a ccheck trace");
+    cc_trace_free(&t);
+}
+
+static void test_newer_version(void **state)
+{
+    (void)state;
+    const char *path = path_in_dir("newer.trace");
+    uint8_t *copy = malloc(w.len);
+    assert_non_null(copy);
+    memcpy(copy, w.bytes, w.len);
+    uint32_t version = CC_TRACE_VERSION + 1;
+    memcpy(copy + offsetof(cc_trace_header_t, version), &version, sizeof version);
+    write_whole(path, copy, w.len);
+    free(copy);
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(path, &t, err, sizeof err), -1);
+    char needle[64];
+    snprintf(needle, sizeof needle, "version %u", version);
+    assert_error(err, path, needle);
+    cc_trace_free(&t);
+}
+
+static void test_empty_file(void **state)
+{
+    (void)state;
+    const char *path = path_in_dir("empty.trace");
+    write_whole(path, "", 0);
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(path, &t, err, sizeof err), -1);
+    assert_error(err, path, NULL);
+    assert_true(strlen(err) > strlen(path) + 2);
+    cc_trace_free(&t);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    const char *path = path_in_dir("no-such.trace");
+    cc_trace_t t;
+    char err[512];
+    assert_int_equal(cc_trace_load(path, &t, err, sizeof err), -1);
+    assert_error(err, path, strerror(ENOENT));
+    cc_trace_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trace_file_name),
+        cmocka_unit_test(test_header_and_process),
+        cmocka_unit_test(test_modules),
+        cmocka_unit_test(test_stacks),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_locks),
+        cmocka_unit_test(test_lock_edge),
+        cmocka_unit_test(test_process_end),
+        cmocka_unit_test(test_writer_thread_ids),
+        cmocka_unit_test(test_cut_at_record_boundaries),
+        cmocka_unit_test(test_cut_inside_records),
+        cmocka_unit_test(test_cut_inside_file_header),
+        cmocka_unit_test(test_flipped_payload_byte),
+        cmocka_unit_test(test_not_a_trace),
+        cmocka_unit_test(test_newer_version),
+        cmocka_unit_test(test_empty_file),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_runtime_edge_writer),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
