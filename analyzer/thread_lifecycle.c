@@ -30,25 +30,42 @@ static leak_kind_t classify(const cc_trace_t *t, const cc_trace_thread_t *th)
     return LEAK_NONE;
 }
 
-static char *describe(cc_analysis_t *a, size_t trace, leak_kind_t kind, const uint32_t *tids,
-                      size_t n, bool detached)
+/* "worker(), created at pool.c:40" from the thread's start function and the
+ * first frame of its creation stack that has a source line. */
+static char *origin_of(cc_analysis_t *a, size_t trace, const cc_trace_thread_t *th,
+                       const cc_report_stack_t *create)
 {
-    char *who = cc_thread_label(a, trace, tids[0]);
-    char *text;
-    if (kind == LEAK_UNJOINED)
-        text = n == 1 ? cc_xasprintf("thread %s finished but was never joined", who)
-                      : cc_xasprintf("%zu threads created at the same place (first %s) finished "
-                                     "but were never joined",
-                                     n, who);
-    else if (n == 1)
-        text = cc_xasprintf("%s thread %s was still running at exit; its work was cut off",
-                            detached ? "detached" : "joinable", who);
-    else
-        text = cc_xasprintf("%zu threads created at the same place (first %s) were still "
-                            "running at exit; their work was cut off",
-                            n, who);
-    free(who);
-    return text;
+    const char *fn = cc_function_at(a, trace, th->start_pc);
+    const cc_frame_t *site = NULL;
+    for (size_t i = 0; i < create->n_frames && !site; i++)
+        if (create->frames[i].file && create->frames[i].line)
+            site = &create->frames[i];
+    const char *file = site ? strrchr(site->file, '/') : NULL;
+    file = file ? file + 1 : site ? site->file : NULL;
+    if (fn && site)
+        return cc_xasprintf("running %s(), created at %s:%d,", fn, file, site->line);
+    if (fn)
+        return cc_xasprintf("running %s(),", fn);
+    if (site)
+        return cc_xasprintf("created at %s:%d,", file, site->line);
+    return cc_xstrdup("");
+}
+
+/* "T1, T2, T3" (at most eight, then "..."). */
+static char *thread_list(const uint32_t *tids, size_t n)
+{
+    char *list = cc_xstrdup("");
+    for (size_t i = 0; i < n && i < 8; i++) {
+        char *next = cc_xasprintf("%s%sT%u", list, i ? ", " : "", tids[i]);
+        free(list);
+        list = next;
+    }
+    if (n > 8) {
+        char *next = cc_xasprintf("%s, ...", list);
+        free(list);
+        list = next;
+    }
+    return list;
 }
 
 static void report_group(cc_analysis_t *a, size_t trace, leak_kind_t kind, const uint32_t *tids,
@@ -60,13 +77,31 @@ static void report_group(cc_analysis_t *a, size_t trace, leak_kind_t kind, const
     f->category = CC_CATEGORY_THREAD;
     f->kind = kind == LEAK_UNJOINED ? "unjoined-thread" : "thread-running-at-exit";
     f->severity = CC_SEVERITY_WARNING;
-    f->message = describe(a, trace, kind, tids, n, first->detached);
     for (size_t i = 0; i < n; i++)
         cc_add_thread(a, f, trace, tids[i]);
     char *creator = cc_thread_label(a, trace, first->creator);
     cc_add_stack(a, f, trace, first->create_stack, "create",
                  cc_xasprintf("Thread T%u created by %s here", first->tid, creator), first->tid);
     free(creator);
+
+    char *origin = origin_of(a, trace, first, &f->stacks[0]);
+    char *list = thread_list(tids, n);
+    const char *joinable = first->detached ? "detached" : "joinable";
+    if (kind == LEAK_UNJOINED && n == 1)
+        f->message = cc_xasprintf("thread %s %s finished but was never joined", list, origin);
+    else if (kind == LEAK_UNJOINED)
+        f->message = cc_xasprintf("%zu threads %s finished but were never joined (%s)", n, origin,
+                                  list);
+    else if (n == 1)
+        f->message = cc_xasprintf("%s thread %s %s was still running at exit; its work was cut "
+                                  "off",
+                                  joinable, list, origin);
+    else
+        f->message = cc_xasprintf("%zu %s threads %s were still running at exit; their work was "
+                                  "cut off (%s)",
+                                  n, joinable, origin, list);
+    free(origin);
+    free(list);
 }
 
 static void analyze_trace(cc_analysis_t *a, size_t trace)
@@ -85,6 +120,7 @@ static void analyze_trace(cc_analysis_t *a, size_t trace)
             const cc_trace_thread_t *other = &t->threads[j];
             if (!done[j] && classify(t, other) == kind &&
                 other->create_stack == t->threads[i].create_stack &&
+                other->start_pc == t->threads[i].start_pc &&
                 other->detached == t->threads[i].detached) {
                 done[j] = true;
                 group[n++] = other->tid;

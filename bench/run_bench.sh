@@ -62,7 +62,7 @@ lib=$(cd "$(dirname "$lib")" && pwd)/libccheck.so
 analyzer=$build_dir/ccheck
 
 if [ -x /usr/bin/time ]; then
-    rss_mode=time
+    rss_mode="time"
 else
     rss_mode=vmhwm
     note "/usr/bin/time missing (Debian package: time); peak RSS from lock_bench -r (VmHWM)"
@@ -185,8 +185,9 @@ run_config tsan-gcc "TSan gcc $(gcc -dumpversion)" "$RUNS" "$FULL_N" "$FULL_P" p
 clang_ver=$(clang --version | sed -n '1s/.*version \([0-9][0-9.]*\).*/\1/p')
 # shellcheck disable=SC2086
 run_config tsan-clang "TSan clang $clang_ver" "$RUNS" "$FULL_N" "$FULL_P" plain ${prefix_of[tsan-clang]} "$work/tsan-clang"
-run_config helgrind "Helgrind (scaled)" "$VG_RUNS" "$VG_N" "$VG_P" plain valgrind --tool=helgrind -q "$work/native"
-run_config drd "DRD (scaled)" "$VG_RUNS" "$VG_N" "$VG_P" plain valgrind --tool=drd -q "$work/native"
+vg_ver=$(valgrind --version | sed 's/^valgrind-//')
+run_config helgrind "Helgrind $vg_ver (scaled)" "$VG_RUNS" "$VG_N" "$VG_P" plain valgrind --tool=helgrind -q "$work/native"
+run_config drd "DRD $vg_ver (scaled)" "$VG_RUNS" "$VG_N" "$VG_P" plain valgrind --tool=drd -q "$work/native"
 elapsed=$(( $(date +%s) - start ))
 
 # A correct program must give no findings: check the last ccheck trace.
@@ -208,7 +209,7 @@ mib() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1024 }'; }
 
 echo "Workload: $FULL_T threads x $FULL_N lock/unlock pairs (shared mutex every 16th," \
      "nested), then $FULL_P passes over $FULL_M MiB per thread."
-echo "Median of $RUNS runs ($VG_RUNS for valgrind); spread = (max - min) / median."
+echo "Median of $RUNS run(s) ($VG_RUNS for valgrind); spread = (max - min) / median."
 echo "Scaled rows ran -n $VG_N -p $VG_P and are normalised per operation to the full workload."
 echo
 echo "| configuration | runs | lock phase (s) | lock vs native | ns per pair | lock spread | memory phase (s) | memory vs native | memory spread | peak RSS (MiB) |"
@@ -223,8 +224,10 @@ for c in "${configs[@]}"; do
 done
 echo
 printf '%s\n' "${trace_sizes[@]}" >"$work/trace.txt"
+tmin=$(sort -n "$work/trace.txt" | head -n 1)
+tmax=$(sort -n "$work/trace.txt" | tail -n 1)
 read -r tmed _ < <(stats "$work/trace.txt")
-echo "- ccheck trace size: $(awk -v a="$tmed" 'BEGIN { printf "%d", a }') bytes (median over ${#trace_sizes[@]} runs)."
+echo "- ccheck trace size: $(awk -v a="$tmed" 'BEGIN { printf "%d", a }') bytes median, $tmin-$tmax over ${#trace_sizes[@]} runs (one trace file per run)."
 echo "- $report_note"
 echo "- Peak RSS: $( [ "$rss_mode" = time ] && echo '/usr/bin/time -f %M' || echo 'VmHWM from lock_bench -r'); valgrind rows include valgrind itself."
 echo "- ns per pair = lock phase wall time / ($FULL_T x $FULL_N) pairs, all threads together."
