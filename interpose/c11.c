@@ -12,7 +12,7 @@ CC_EXPORT int thrd_create(thrd_t *handle, thrd_start_t start, void *arg)
     child->c11_start_fn = start;
     int rc = CC_REAL(thrd_create)(handle, cc_thread_trampoline_c11, child);
     if (rc == thrd_success)
-        cc_thread_created(t, child, (pthread_t)*handle, (uint64_t)(uintptr_t)start,
+        cc_thread_created(child, (pthread_t)*handle, (uint64_t)(uintptr_t)start,
                           CC_THREAD_C11, CC_CALLER());
     else
         cc_thread_create_failed(child);
@@ -26,7 +26,7 @@ CC_EXPORT int thrd_join(thrd_t handle, int *result)
     int rc = CC_REAL(thrd_join)(handle, result);
     cc_wait_end();
     if (rc == thrd_success)
-        CC_WITH_THREAD(t, cc_thread_joined(t, (pthread_t)handle, CC_CALLER()));
+        CC_WITH_THREAD(t, cc_thread_joined((pthread_t)handle, CC_CALLER()));
     return rc;
 }
 
@@ -34,7 +34,7 @@ CC_EXPORT int thrd_detach(thrd_t handle)
 {
     int rc = CC_REAL(thrd_detach)(handle);
     if (rc == thrd_success)
-        CC_WITH_THREAD(t, cc_thread_detached(t, (pthread_t)handle, CC_CALLER()));
+        CC_WITH_THREAD(t, cc_thread_detached((pthread_t)handle, CC_CALLER()));
     return rc;
 }
 

@@ -1,7 +1,13 @@
-/* Where a process ends or changes image: _exit, exec, and dlopen (new
- * modules for the map). exit() itself is seen by the runtime's destructor,
- * fatal signals by its handlers (runtime/init.c). */
-#include <dlfcn.h>
+/* Where a process ends or changes image: _exit and exec. exit() itself is
+ * seen by the runtime's destructor, fatal signals by its handlers
+ * (runtime/init.c).
+ *
+ * dlopen is deliberately not interposed: glibc resolves $ORIGIN and the
+ * caller's RUNPATH from dlopen's return address, which an interposer would
+ * turn into libccheck's. New modules are noticed instead through
+ * dl_iterate_phdr's load counter before each unwind (runtime/modules.c).
+ * Unwinding inside a library constructor is safe on glibc: dl_iterate_phdr
+ * takes the loader's write lock, not the load lock dlopen holds. */
 #include <stdarg.h>
 #include <unistd.h>
 
@@ -94,17 +100,4 @@ CC_EXPORT int execle(const char *path, const char *arg, ...)
     CC_GATHER_ARGV(arg, ap, argv, envp = va_arg(ap, char *const *));
     before_exec();
     return CC_REAL(execve)(path, argv, envp);
-}
-
-CC_EXPORT void *dlopen(const char *file, int mode)
-{
-    /* Constructors run inside dlopen with the loader lock held: no unwinding
-     * there (libunwind would take the lock again). */
-    cc_thread_t *t = cc_current_thread;
-    if (t)
-        t->in_loader++;
-    void *handle = CC_REAL(dlopen)(file, mode);
-    if (t)
-        t->in_loader--;
-    return handle;
 }

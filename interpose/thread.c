@@ -16,7 +16,7 @@ CC_EXPORT int pthread_create(pthread_t *handle, const pthread_attr_t *attr,
      * this thread, and the child waits for cc_thread_created. */
     int rc = CC_REAL(pthread_create)(handle, attr, cc_thread_trampoline, child);
     if (rc == 0)
-        cc_thread_created(t, child, *handle, (uint64_t)(uintptr_t)start,
+        cc_thread_created(child, *handle, (uint64_t)(uintptr_t)start,
                           detached ? CC_THREAD_DETACHED : 0, CC_CALLER());
     else
         cc_thread_create_failed(child);
@@ -28,7 +28,7 @@ CC_EXPORT int pthread_create(pthread_t *handle, const pthread_attr_t *attr,
 #define CC_JOINED(handle, ok)                                                          \
     do {                                                                               \
         if (ok)                                                                        \
-            CC_WITH_THREAD(t_, cc_thread_joined(t_, (handle), CC_CALLER()));           \
+            CC_WITH_THREAD(t_, cc_thread_joined((handle), CC_CALLER()));           \
     } while (0)
 
 CC_EXPORT int pthread_join(pthread_t handle, void **result)
@@ -70,7 +70,7 @@ CC_EXPORT int pthread_detach(pthread_t handle)
 {
     int rc = CC_REAL(pthread_detach)(handle);
     if (rc == 0)
-        CC_WITH_THREAD(t, cc_thread_detached(t, handle, CC_CALLER()));
+        CC_WITH_THREAD(t, cc_thread_detached(handle, CC_CALLER()));
     return rc;
 }
 

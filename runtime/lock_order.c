@@ -122,7 +122,7 @@ static void write_new_edges(cc_thread_t *t, cc_held_t *to)
 {
     cc_lock_order_thread_t *lo = &t->locks;
     cc_unwound_t now;
-    cc_unwind(t, to->at, &now);
+    cc_unwind(to->at, &now);
     to->stack = cc_stack_intern(now.pc, now.n);
     for (uint32_t i = 0; i < lo->n_held; i++) {
         cc_held_t *from = &lo->held[i];

@@ -1,7 +1,6 @@
 /* Module map records, from dl_iterate_phdr.
  *
- * Rules: dl_iterate_phdr takes the loader lock, so callers make sure this
- * thread is not inside dlopen. A module is written once per trace: a small
+ * Rules: a module is written once per trace: a small
  * table remembers (bias, generation); past its size a module may be written
  * twice, which readers accept. */
 #include "modules.h"

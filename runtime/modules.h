@@ -6,7 +6,7 @@
 /* Writes a record for every loaded module (a new trace has none yet). */
 void cc_modules_write_all(void);
 /* Writes records for modules loaded since the last call. Cheap when nothing
- * was loaded. Takes the loader lock: not from inside dlopen. */
+ * was loaded. */
 void cc_modules_refresh(void);
 
 #endif

@@ -8,8 +8,10 @@
  *  - A record is written once per trace: entries remember the trace
  *    generation they were written in, so a fork child (new trace, same
  *    memory) writes them again when it uses them.
- *  - Never unwind while this thread may hold the dynamic loader's lock
- *    (inside dlopen: constructors run there); libunwind would take it. */
+ *  - libunwind and the module map call dl_iterate_phdr, which takes the
+ *    loader's write lock; that is never held while program code runs
+ *    (constructors run under the separate load lock), so unwinding is safe
+ *    from any interposed call. */
 #include "stack.h"
 
 #include <link.h>
@@ -20,7 +22,6 @@
 
 #include "modules.h"
 #include "options.h"
-#include "thread.h"
 #include "trace.h"
 
 enum { DEPOT_BUCKETS = 1u << 16 };
@@ -140,45 +141,43 @@ uint32_t cc_stack_intern(const uint64_t *pcs, uint32_t n)
     }
 }
 
-void cc_unwind(cc_thread_t *t, cc_caller_t from, cc_unwound_t *out)
+void cc_unwind(cc_caller_t from, cc_unwound_t *out)
 {
     out->n = 0;
     uint32_t max = (uint32_t)cc_opt.stack_depth;
-    if (!t->in_loader) {
-        /* New modules may have been loaded (lazily, or by dlopen from a
-         * thread we did not see) since the last capture. */
-        cc_modules_refresh();
-        unw_context_t context;
-        unw_cursor_t cursor;
-        if (unw_getcontext(&context) == 0 && unw_init_local(&cursor, &context) == 0) {
-            do {
-                unw_word_t ip = 0, sp = 0;
-                if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
-                    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0)
-                    break;
-                /* Frames below the interposer's CFA are the runtime's own. */
-                if (sp < from.cfa)
-                    continue;
-                if (out->n > 0 && ip >= self_code.lo && ip < self_code.hi)
-                    break; /* the thread trampoline */
-                out->pc[out->n] = ip;
-                out->sp[out->n] = sp;
-                out->n++;
-            } while (out->n < max && unw_step(&cursor) > 0);
-        }
+    /* New modules may have been loaded (lazily, or by dlopen) since the last
+     * capture. */
+    cc_modules_refresh();
+    unw_context_t context;
+    unw_cursor_t cursor;
+    if (unw_getcontext(&context) == 0 && unw_init_local(&cursor, &context) == 0) {
+        do {
+            unw_word_t ip = 0, sp = 0;
+            if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
+                unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0)
+                break;
+            /* Frames below the interposer's CFA are the runtime's own. */
+            if (sp < from.cfa)
+                continue;
+            if (out->n > 0 && ip >= self_code.lo && ip < self_code.hi)
+                break; /* the thread trampoline */
+            out->pc[out->n] = ip;
+            out->sp[out->n] = sp;
+            out->n++;
+        } while (out->n < max && unw_step(&cursor) > 0);
     }
     if (out->n == 0 || out->pc[0] != from.pc) {
-        /* No unwind info, or the loader lock: keep what is certain. */
+        /* No unwind info: keep what is certain. */
         out->pc[0] = from.pc;
         out->sp[0] = from.cfa;
         out->n = 1;
     }
 }
 
-uint32_t cc_stack_here(cc_thread_t *t, cc_caller_t from)
+uint32_t cc_stack_here(cc_caller_t from)
 {
     cc_unwound_t now;
-    cc_unwind(t, from, &now);
+    cc_unwind(from, &now);
     return cc_stack_intern(now.pc, now.n);
 }
 

@@ -18,22 +18,20 @@ typedef struct cc_unwound {
     uint64_t sp[CC_TRACE_MAX_FRAMES]; /* the frame's stack pointer (its callee's CFA) */
 } cc_unwound_t;
 
-struct cc_thread;
-
 void cc_stack_init(void);
 /* After fork, in the child: the new trace has no stacks yet. */
 void cc_stack_new_trace(void);
 
 /* The stack of the current thread, from the frame that called the
  * interposer (`from`) outwards. Falls back to the single frame from.pc when
- * the thread may hold the loader lock or libunwind fails. */
-void cc_unwind(struct cc_thread *t, cc_caller_t from, cc_unwound_t *out);
+ * libunwind fails. */
+void cc_unwind(cc_caller_t from, cc_unwound_t *out);
 
 /* The id of the stack pcs[0..n), writing it to the trace if new. */
 uint32_t cc_stack_intern(const uint64_t *pcs, uint32_t n);
 
 /* cc_unwind + cc_stack_intern. */
-uint32_t cc_stack_here(struct cc_thread *t, cc_caller_t from);
+uint32_t cc_stack_here(cc_caller_t from);
 
 /* The stack of an earlier call made at `then` by a frame that is still live
  * in `now`: then.pc followed by the frames of `now` that are older than the

@@ -175,14 +175,14 @@ cc_thread_t *cc_thread_prepare(void *(*fn)(void *), void *arg, bool detached)
     return child;
 }
 
-void cc_thread_created(cc_thread_t *creator, cc_thread_t *child, pthread_t handle,
+void cc_thread_created(cc_thread_t *child, pthread_t handle,
                        uint64_t start_pc, uint32_t flags, cc_caller_t at)
 {
     cc_rec_thread_create_t rec;
     rec.child = child->tid;
     rec.flags = flags;
     rec.start_pc = start_pc;
-    rec.create_stack = cc_stack_here(creator, at);
+    rec.create_stack = cc_stack_here(at);
     rec.reserved = 0;
     cc_trace_write(CC_REC_THREAD_CREATE, &rec.h, sizeof rec);
 
@@ -308,7 +308,7 @@ static void write_target_record(cc_rec_type_t type, uint32_t target, uint32_t st
     cc_trace_write(type, &rec.h, sizeof rec);
 }
 
-void cc_thread_joined(cc_thread_t *joiner, pthread_t handle, cc_caller_t at)
+void cc_thread_joined(pthread_t handle, cc_caller_t at)
 {
     cc_spin_lock(&registry.lock);
     cc_thread_t *child = map_remove(handle);
@@ -322,10 +322,10 @@ void cc_thread_joined(cc_thread_t *joiner, pthread_t handle, cc_caller_t at)
     }
     cc_spin_unlock(&registry.lock);
     if (target != CC_TRACE_NO_THREAD)
-        write_target_record(CC_REC_THREAD_JOIN, target, cc_stack_here(joiner, at));
+        write_target_record(CC_REC_THREAD_JOIN, target, cc_stack_here(at));
 }
 
-void cc_thread_detached(cc_thread_t *caller, pthread_t handle, cc_caller_t at)
+void cc_thread_detached(pthread_t handle, cc_caller_t at)
 {
     cc_spin_lock(&registry.lock);
     cc_thread_t *child = map_find(handle);
@@ -339,5 +339,5 @@ void cc_thread_detached(cc_thread_t *caller, pthread_t handle, cc_caller_t at)
     }
     cc_spin_unlock(&registry.lock);
     if (target != CC_TRACE_NO_THREAD)
-        write_target_record(CC_REC_THREAD_DETACH, target, cc_stack_here(caller, at));
+        write_target_record(CC_REC_THREAD_DETACH, target, cc_stack_here(at));
 }

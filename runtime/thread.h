@@ -26,7 +26,6 @@ typedef struct cc_thread {
     uint32_t tid;    /* ccheck thread id; 0 is the main thread */
     uint32_t os_tid;
     int guard;       /* nonzero while this thread is inside the runtime */
-    int in_loader;   /* inside dlopen: the loader lock may be held */
     uint32_t exit_how; /* cc_thread_exit_how_t set by pthread_exit */
     bool exited;     /* its exit record is written */
     /* What it is blocked in (cc_wait_kind_t) and on; read by other threads
@@ -79,7 +78,7 @@ void cc_threads_after_fork_child(void);
 /* Thread lifecycle, called by the interposers (inside cc_enter/cc_leave
  * unless said otherwise). */
 cc_thread_t *cc_thread_prepare(void *(*fn)(void *), void *arg, bool detached);
-void cc_thread_created(cc_thread_t *creator, cc_thread_t *child, pthread_t handle,
+void cc_thread_created(cc_thread_t *child, pthread_t handle,
                        uint64_t start_pc, uint32_t flags, cc_caller_t at);
 void cc_thread_create_failed(cc_thread_t *child);
 /* The start routine every created thread runs first (the C11 one returns
@@ -91,8 +90,8 @@ static inline bool cc_thread_has_trampoline(const cc_thread_t *t)
 {
     return t->start_fn != NULL || t->c11_start_fn != NULL;
 }
-void cc_thread_joined(cc_thread_t *joiner, pthread_t handle, cc_caller_t at);
-void cc_thread_detached(cc_thread_t *caller, pthread_t handle, cc_caller_t at);
+void cc_thread_joined(pthread_t handle, cc_caller_t at);
+void cc_thread_detached(pthread_t handle, cc_caller_t at);
 /* Marks the current thread as blocked in `kind` on `object` until
  * cc_wait_end. Cheap: two stores, no guard needed. */
 static inline void cc_wait_begin(cc_wait_kind_t kind, const void *object)
