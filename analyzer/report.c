@@ -18,26 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 const char *cc_severity_name(cc_severity_t severity)
 {
     return severity == CC_SEVERITY_WARNING ? "warning" : "error";
-}
-
-/* The analyzer has no sensible way to go on without memory, and every caller
- * would otherwise need an error path for a case that does not happen in
- * practice: say what failed and stop. */
-static void *grow_or_die(void *array, size_t count, size_t elem_size, const char *what)
-{
-    if (count > SIZE_MAX / elem_size) {
-        fprintf(stderr, "ccheck: too many %s (%zu)\n", what, count);
-        abort();
-    }
-    void *grown = realloc(array, count * elem_size);
-    if (!grown) {
-        fprintf(stderr, "ccheck: out of memory growing %s to %zu entries\n", what, count);
-        abort();
-    }
-    return grown;
 }
 
 cc_finding_t *cc_report_add_finding(cc_report_t *report)
@@ -46,8 +31,7 @@ cc_finding_t *cc_report_add_finding(cc_report_t *report)
      * array grows geometrically; it is the only array with a capacity field. */
     if (report->n_findings == report->cap_findings) {
         size_t cap = report->cap_findings ? report->cap_findings * 2 : 16;
-        report->findings = grow_or_die(report->findings, cap, sizeof *report->findings,
-                                       "findings");
+        report->findings = cc_xreallocarray(report->findings, cap, sizeof *report->findings);
         report->cap_findings = cap;
     }
     cc_finding_t *finding = &report->findings[report->n_findings++];
@@ -60,8 +44,7 @@ cc_finding_t *cc_report_add_finding(cc_report_t *report)
  * exact size. This also keeps arrays that a caller allocated by hand valid. */
 cc_report_stack_t *cc_finding_add_stack(cc_finding_t *finding)
 {
-    finding->stacks = grow_or_die(finding->stacks, finding->n_stacks + 1,
-                                  sizeof *finding->stacks, "finding stacks");
+    finding->stacks = cc_xreallocarray(finding->stacks, finding->n_stacks + 1, sizeof *finding->stacks);
     cc_report_stack_t *stack = &finding->stacks[finding->n_stacks++];
     memset(stack, 0, sizeof *stack);
     return stack;
@@ -69,8 +52,7 @@ cc_report_stack_t *cc_finding_add_stack(cc_finding_t *finding)
 
 cc_report_thread_t *cc_finding_add_thread(cc_finding_t *finding)
 {
-    finding->threads = grow_or_die(finding->threads, finding->n_threads + 1,
-                                   sizeof *finding->threads, "finding threads");
+    finding->threads = cc_xreallocarray(finding->threads, finding->n_threads + 1, sizeof *finding->threads);
     cc_report_thread_t *thread = &finding->threads[finding->n_threads++];
     memset(thread, 0, sizeof *thread);
     return thread;

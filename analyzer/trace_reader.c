@@ -51,7 +51,7 @@ static void *push(void **array, size_t *n, size_t *cap, size_t elem)
 {
     if (*n == *cap) {
         *cap = *cap ? 2 * *cap : 16;
-        *array = cc_xrealloc(*array, *cap * elem);
+        *array = cc_xreallocarray(*array, *cap, elem);
     }
     void *slot = (char *)*array + (*n)++ * elem;
     memset(slot, 0, elem);

@@ -1,6 +1,7 @@
 #include "xalloc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,15 @@ static void *check(void *p, size_t size)
 void *cc_xmalloc(size_t size) { return check(malloc(size ? size : 1), size); }
 void *cc_xcalloc(size_t n, size_t size) { return check(calloc(n ? n : 1, size ? size : 1), n * size); }
 void *cc_xrealloc(void *p, size_t size) { return check(realloc(p, size ? size : 1), size); }
+void *cc_xreallocarray(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) {
+        fprintf(stderr, "ccheck: out of memory (%zu elements of %zu bytes)\n", n, size);
+        exit(2);
+    }
+    return cc_xrealloc(p, n * size);
+}
+
 char *cc_xstrdup(const char *s) { return check(strdup(s), strlen(s) + 1); }
 
 char *cc_xasprintf(const char *fmt, ...)

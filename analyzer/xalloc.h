@@ -8,6 +8,8 @@
 void *cc_xmalloc(size_t size);
 void *cc_xcalloc(size_t n, size_t size);
 void *cc_xrealloc(void *p, size_t size);
+/* realloc to n elements of `size` bytes, refusing an overflowing count. */
+void *cc_xreallocarray(void *p, size_t n, size_t size);
 char *cc_xstrdup(const char *s);
 /* asprintf that cannot fail. */
 char *cc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
