@@ -9,13 +9,15 @@
 #
 # usage: bash bench/run_bench.sh [--quick] [CCHECK_BUILD_DIR]
 #   CCHECK_BUILD_DIR  directory holding libccheck.so (and ccheck); default
-#                     $CCHECK_BUILD, else /work/main/build
+#                     $CCHECK_BUILD, else build/ at the top of this
+#                     checkout (/work/main/build)
 #   --quick           one run per configuration (smoke mode)
 #
-# Each configuration runs 5 times (valgrind 3) and the table gives the
-# median of each phase, its ratio to the native median, and the spread
-# (max-min)/median. Valgrind runs a scaled-down workload (-n 20000 -p 2); its
-# times are normalised per operation to the full workload and marked scaled.
+# Each configuration runs 5 times (valgrind 3), the configurations taking
+# turns round by round, and the table gives the median of each phase, its
+# ratio to the native median, and the spread (max-min)/median. Valgrind
+# runs a scaled-down workload (-n 20000 -p 2); its times are normalised per
+# operation to the full workload and marked scaled.
 # Peak RSS comes from /usr/bin/time -f %M, or from lock_bench -r (VmHWM)
 # where /usr/bin/time is missing.
 #
@@ -30,7 +32,7 @@ RUNS=5
 VG_RUNS=3
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-build_dir=${CCHECK_BUILD:-/work/main/build}
+build_dir=${CCHECK_BUILD:-$(dirname "$here")/build}
 
 die() { echo "run_bench.sh: $*" >&2; exit 2; }
 note() { echo "run_bench.sh: $*" >&2; }
@@ -98,10 +100,13 @@ for b in tsan-gcc tsan-clang; do
 done
 
 # --- running ----------------------------------------------------------------
-# Results per configuration, filled by run_config.
+# The configurations take turns, one run each per round, so that a change of
+# load on the machine during the benchmark hits every configuration alike
+# instead of biasing one ratio.
 declare -A label_of lock_med lock_spread mem_med mem_spread rss_med runs_of
-trace_sizes=()
 configs=()
+trace_runs=0
+last_trace_dir=
 
 # stats FILE -> "median spread_percent" of the numbers in FILE (one a line)
 stats() {
@@ -117,78 +122,96 @@ field() { # field NAME LINE -> value of NAME=value in LINE
     printf '%s\n' "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'
 }
 
-# run_config ID LABEL RUNS N P KIND CMD...
-#   ID: a key without spaces; LABEL: the table's first column.
-#   KIND: plain | ccheck. N and P are the workload given to lock_bench; the
-#   times are scaled by FULL_N/N and FULL_P/P to the full workload.
-run_config() {
-    local id=$1 name=$2 runs=$3 n=$4 p=$5 kind=$6
-    shift 6
-    local -a cmd=("$@" -t "$FULL_T" -n "$n" -p "$p" -m "$FULL_M")
-    local lockf=$work/lock.txt memf=$work/mem.txt rssf=$work/rss.txt
-    local i out line rc lock mem rss tdir
-    : >"$lockf"; : >"$memf"; : >"$rssf"
-    [ "$rss_mode" = vmhwm ] && cmd+=(-r)
-
-    for ((i = 1; i <= runs; i++)); do
-        note "$name: run $i/$runs"
-        local -a env=()
-        if [ "$kind" = ccheck ]; then
-            tdir=$work/trace.$i
-            mkdir -p "$tdir"
-            env=(env "CCHECK_DIR=$tdir" CCHECK_OPTIONS=verbosity=0 "LD_PRELOAD=$lib")
-        fi
-        rc=0
-        if [ "$rss_mode" = time ]; then
-            out=$(timeout "$RUN_TIMEOUT" /usr/bin/time -f %M -o "$work/rss.one" \
-                  "${env[@]}" "${cmd[@]}" 2>"$work/err.txt") || rc=$?
-        else
-            out=$(timeout "$RUN_TIMEOUT" "${env[@]}" "${cmd[@]}" 2>"$work/err.txt") || rc=$?
-        fi
-        line=$(printf '%s\n' "$out" | grep 'lock_phase_s=' | tail -n 1 || true)
-        if [ "$rc" -ne 0 ] || [ "$(field check "$line")" != ok ]; then
-            [ "$rc" -eq 124 ] && note "$name: timed out after ${RUN_TIMEOUT}s"
-            note "$name: run $i failed (exit $rc); its stderr:"
-            head -n 40 "$work/err.txt" >&2
-            exit 1
-        fi
-        lock=$(field lock_phase_s "$line")
-        mem=$(field memory_phase_s "$line")
-        awk -v t="$lock" -v f="$((FULL_N / n))" 'BEGIN { printf "%.9f\n", t * f }' >>"$lockf"
-        awk -v t="$mem" -v f="$((FULL_P / p))" 'BEGIN { printf "%.9f\n", t * f }' >>"$memf"
-        if [ "$rss_mode" = time ]; then
-            rss=$(tail -n 1 "$work/rss.one")
-        else
-            rss=$(field vm_hwm_kib "$line")
-        fi
-        echo "$rss" >>"$rssf"
-        if [ "$kind" = ccheck ]; then
-            trace_sizes+=("$(du -cb "$tdir" | tail -n 1 | cut -f1)")
-            last_trace_dir=$tdir
-        fi
-    done
-
-    configs+=("$id")
-    label_of[$id]=$name
-    runs_of[$id]=$runs
-    local m s
-    read -r m s < <(stats "$lockf"); lock_med[$id]=$m; lock_spread[$id]=$s
-    read -r m s < <(stats "$memf"); mem_med[$id]=$m; mem_spread[$id]=$s
-    read -r m s < <(stats "$rssf"); rss_med[$id]=$m
+# add_config ID LABEL: ID is a key without spaces, LABEL the table's text.
+add_config() {
+    configs+=("$1")
+    label_of[$1]=$2
+    runs_of[$1]=0
+    : >"$work/$1.lock"; : >"$work/$1.mem"; : >"$work/$1.rss"
 }
 
-start=$(date +%s)
-run_config native "native (gcc -O2)" "$RUNS" "$FULL_N" "$FULL_P" plain "$work/native"
-run_config ccheck "ccheck, unmodified binary (LD_PRELOAD)" "$RUNS" "$FULL_N" "$FULL_P" ccheck "$work/native"
-# shellcheck disable=SC2086 # the prefix is empty or "setarch ARCH -R"
-run_config tsan-gcc "TSan gcc $(gcc -dumpversion)" "$RUNS" "$FULL_N" "$FULL_P" plain ${prefix_of[tsan-gcc]} "$work/tsan-gcc"
+# run_one ID N P KIND CMD...
+#   One run of lock_bench with the workload -n N -p P (the times are scaled
+#   by FULL_N/N and FULL_P/P to the full workload). KIND: plain | ccheck.
+run_one() {
+    local id=$1 n=$2 p=$3 kind=$4
+    shift 4
+    local -a cmd=("$@" -t "$FULL_T" -n "$n" -p "$p" -m "$FULL_M") env=()
+    local out line rc=0 rss tdir
+    [ "$rss_mode" = vmhwm ] && cmd+=(-r)
+    runs_of[$id]=$((runs_of[$id] + 1))
+    note "${label_of[$id]}: run ${runs_of[$id]}"
+    if [ "$kind" = ccheck ]; then
+        trace_runs=$((trace_runs + 1))
+        tdir=$work/trace.$trace_runs
+        mkdir -p "$tdir"
+        env=(env "CCHECK_DIR=$tdir" CCHECK_OPTIONS=verbosity=0 "LD_PRELOAD=$lib")
+    fi
+    if [ "$rss_mode" = time ]; then
+        out=$(timeout "$RUN_TIMEOUT" /usr/bin/time -f %M -o "$work/rss.one" \
+              "${env[@]}" "${cmd[@]}" 2>"$work/err.txt") || rc=$?
+    else
+        out=$(timeout "$RUN_TIMEOUT" "${env[@]}" "${cmd[@]}" 2>"$work/err.txt") || rc=$?
+    fi
+    line=$(printf '%s\n' "$out" | grep 'lock_phase_s=' | tail -n 1 || true)
+    if [ "$rc" -ne 0 ] || [ "$(field check "$line")" != ok ]; then
+        [ "$rc" -eq 124 ] && note "${label_of[$id]}: timed out after ${RUN_TIMEOUT}s"
+        note "${label_of[$id]}: run failed (exit $rc): ${cmd[*]}; its stderr:"
+        head -n 40 "$work/err.txt" >&2
+        exit 1
+    fi
+    awk -v t="$(field lock_phase_s "$line")" -v full="$FULL_N" -v ran="$n" \
+        'BEGIN { printf "%.9f\n", t * full / ran }' >>"$work/$id.lock"
+    awk -v t="$(field memory_phase_s "$line")" -v full="$FULL_P" -v ran="$p" \
+        'BEGIN { printf "%.9f\n", t * full / ran }' >>"$work/$id.mem"
+    if [ "$rss_mode" = time ]; then
+        rss=$(tail -n 1 "$work/rss.one")
+    else
+        rss=$(field vm_hwm_kib "$line")
+    fi
+    echo "$rss" >>"$work/$id.rss"
+    if [ "$kind" = ccheck ]; then
+        du -cb "$tdir" | tail -n 1 | cut -f1 >>"$work/trace.txt"
+        last_trace_dir=$tdir
+    fi
+}
+
+summarize() { # summarize ID: medians and spreads from the run files
+    local m s
+    read -r m s < <(stats "$work/$1.lock"); lock_med[$1]=$m; lock_spread[$1]=$s
+    read -r m s < <(stats "$work/$1.mem"); mem_med[$1]=$m; mem_spread[$1]=$s
+    read -r m s < <(stats "$work/$1.rss"); rss_med[$1]=$m
+}
+
 clang_ver=$(clang --version | sed -n '1s/.*version \([0-9][0-9.]*\).*/\1/p')
-# shellcheck disable=SC2086
-run_config tsan-clang "TSan clang $clang_ver" "$RUNS" "$FULL_N" "$FULL_P" plain ${prefix_of[tsan-clang]} "$work/tsan-clang"
 vg_ver=$(valgrind --version | sed 's/^valgrind-//')
-run_config helgrind "Helgrind $vg_ver (scaled)" "$VG_RUNS" "$VG_N" "$VG_P" plain valgrind --tool=helgrind -q "$work/native"
-run_config drd "DRD $vg_ver (scaled)" "$VG_RUNS" "$VG_N" "$VG_P" plain valgrind --tool=drd -q "$work/native"
+add_config native "native (gcc -O2)"
+add_config ccheck "ccheck, unmodified binary (LD_PRELOAD)"
+add_config tsan-gcc "TSan gcc $(gcc -dumpversion)"
+add_config tsan-clang "TSan clang $clang_ver"
+add_config helgrind "Helgrind $vg_ver (scaled)"
+add_config drd "DRD $vg_ver (scaled)"
+: >"$work/trace.txt"
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+start=$(date +%s)
+for ((r = 1; r <= RUNS; r++)); do
+    run_one native "$FULL_N" "$FULL_P" plain "$work/native"
+    run_one ccheck "$FULL_N" "$FULL_P" ccheck "$work/native"
+    # shellcheck disable=SC2086 # the prefix is empty or "setarch ARCH -R"
+    run_one tsan-gcc "$FULL_N" "$FULL_P" plain ${prefix_of[tsan-gcc]} "$work/tsan-gcc"
+    # shellcheck disable=SC2086
+    run_one tsan-clang "$FULL_N" "$FULL_P" plain ${prefix_of[tsan-clang]} "$work/tsan-clang"
+done
+for ((r = 1; r <= VG_RUNS; r++)); do
+    run_one helgrind "$VG_N" "$VG_P" plain valgrind --tool=helgrind -q "$work/native"
+    run_one drd "$VG_N" "$VG_P" plain valgrind --tool=drd -q "$work/native"
+done
 elapsed=$(( $(date +%s) - start ))
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+for c in "${configs[@]}"; do
+    summarize "$c"
+done
 
 # A correct program must give no findings: check the last ccheck trace.
 report_note="ccheck analyzer not found beside libccheck.so: trace not checked"
@@ -223,12 +246,23 @@ for c in "${configs[@]}"; do
         "${mem_spread[$c]}" "$(mib "${rss_med[$c]}")"
 done
 echo
-printf '%s\n' "${trace_sizes[@]}" >"$work/trace.txt"
 tmin=$(sort -n "$work/trace.txt" | head -n 1)
 tmax=$(sort -n "$work/trace.txt" | tail -n 1)
 read -r tmed _ < <(stats "$work/trace.txt")
-echo "- ccheck trace size: $(awk -v a="$tmed" 'BEGIN { printf "%d", a }') bytes median, $tmin-$tmax over ${#trace_sizes[@]} runs (one trace file per run)."
+echo "- ccheck trace size: $(awk -v a="$tmed" 'BEGIN { printf "%d", a }') bytes median, $tmin-$tmax over $trace_runs runs (one trace file per run)."
+# ccheck and native alternate round by round: their per-round ratios cancel
+# most of the load the machine had at that moment.
+paired() { # paired EXT -> "median min max" of ccheck/native per round
+    paste "$work/ccheck.$1" "$work/native.$1" |
+        awk '$2 > 0 { printf "%.6f\n", $1 / $2 }' >"$work/paired.txt"
+    read -r pm _ < <(stats "$work/paired.txt")
+    printf '%.2fx (per round %s-%s)' "$pm" \
+        "$(sort -g "$work/paired.txt" | head -n 1 | awk '{ printf "%.2fx", $1 }')" \
+        "$(sort -g "$work/paired.txt" | tail -n 1 | awk '{ printf "%.2fx", $1 }')"
+}
+echo "- ccheck vs native paired by round (median of per-round ratios): lock phase $(paired lock), memory phase $(paired mem)."
 echo "- $report_note"
 echo "- Peak RSS: $( [ "$rss_mode" = time ] && echo '/usr/bin/time -f %M' || echo 'VmHWM from lock_bench -r'); valgrind rows include valgrind itself."
 echo "- ns per pair = lock phase wall time / ($FULL_T x $FULL_N) pairs, all threads together."
-echo "- Benchmark wall time: ${elapsed}s."
+echo "- Benchmark wall time: ${elapsed}s; load average (1/5/15 min) before: $load_before, after: $load_after" \
+     "on $(nproc) CPUs (other work on the machine widens the spread)."

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 
+#include "lock_hot_path.h"
 #include "runtime.h"
 
 /* Runs `stmt` with `t` bound to the current thread's state, inside the
@@ -33,11 +34,11 @@
 #define CC_ACQUIRED(addr, kind, flags, ok)                                             \
     do {                                                                               \
         if (ok)                                                                        \
-            CC_WITH_THREAD(t_, cc_lock_acquired(t_, (addr), (kind), (flags), CC_CALLER())); \
+            cc_on_acquired((void *)(addr), (kind), (flags), CC_CALLER());              \
     } while (0)
 
 /* Before a real release. */
-#define CC_RELEASING(addr) CC_WITH_THREAD(t_, cc_lock_released(t_, (addr)))
+#define CC_RELEASING(addr) cc_on_releasing((void *)(addr))
 
 /* After a real init that succeeded. */
 #define CC_INITIALIZED(addr, kind, ok)                                                 \

@@ -1,5 +1,5 @@
 /* Held-lock stacks and lock-order edge discovery. See lock_order.h. */
-#include "lock_order.h"
+#include "lock_hot_path.h"
 
 #include <string.h>
 
@@ -26,18 +26,16 @@ void cc_lock_order_forget_edges(cc_lock_order_thread_t *lo)
     lo->n_edges = 0;
 }
 
-static void push_held(cc_lock_order_thread_t *lo, const cc_held_t *h)
+/* No cap on how many locks a thread holds. The old array stays in the
+ * arena; the thread state keeps the new one for its reuses. */
+static void grow_held(cc_lock_order_thread_t *lo)
 {
-    if (lo->n_held == lo->cap_held) {
-        /* No cap on how many locks a thread holds. The old array stays in
-         * the arena; the thread state keeps the new one for its reuses. */
-        cc_held_t *bigger = cc_alloc(2 * (size_t)lo->cap_held * sizeof *bigger);
-        memcpy(bigger, lo->held, lo->n_held * sizeof *bigger);
-        lo->held = bigger;
-        lo->cap_held *= 2;
-    }
-    lo->held[lo->n_held++] = *h;
+    cc_held_t *bigger = cc_alloc(2 * (size_t)lo->cap_held * sizeof *bigger);
+    memcpy(bigger, lo->held, lo->n_held * sizeof *bigger);
+    lo->held = bigger;
+    lo->cap_held *= 2;
 }
+
 
 static uint64_t edge_hash(uint64_t from, uint64_t to) { return cc_hash64(from * 31 + to); }
 
@@ -134,46 +132,71 @@ static void write_new_edges(cc_thread_t *t, cc_held_t *to)
     }
 }
 
-void cc_lock_acquired(cc_thread_t *t, void *addr, cc_lock_kind_t kind, uint32_t flags,
-                      cc_caller_t at)
+cc_lock_t *cc_lock_lookup_slow(cc_lock_order_thread_t *lo, uint64_t addr, cc_lock_kind_t kind,
+                               uint64_t pc)
 {
-    cc_lock_order_thread_t *lo = &t->locks;
-    cc_lock_t *lock = cc_lock_get((uint64_t)(uintptr_t)addr, kind, at.pc);
-    cc_held_t to = {.lock = lock, .id = __atomic_load_n(&lock->id, __ATOMIC_RELAXED),
-                    .at = at, .flags = flags};
-    if (lo->n_held > 0 && cc_opt.lock_order) {
-        /* A relock of a lock this thread holds (recursive mutex, read lock
-         * taken twice) cannot block, so it orders nothing. */
-        bool relock = false;
-        for (uint32_t i = 0; i < lo->n_held; i++)
-            relock |= lo->held[i].lock == lock;
-        if (!relock) {
-            bool any_new = false;
-            for (uint32_t i = 0; i < lo->n_held; i++) {
-                cc_held_t *from = &lo->held[i];
-                uint64_t to_key = to.id | (uint64_t)edge_flags(from, flags) << 61;
-                from->new_edge = edge_insert(lo, from->id, to_key);
-                any_new |= from->new_edge;
-            }
-            if (CC_UNLIKELY(any_new))
-                write_new_edges(t, &to);
-        }
-    }
-    push_held(lo, &to);
+    cc_lock_t *lock = cc_lock_get(addr, kind, pc);
+    size_t slot = cc_lock_cache_slot(addr);
+    lo->cache_addr[slot] = addr;
+    lo->cache_lock[slot] = lock;
+    return lock;
 }
 
-void cc_lock_released(cc_thread_t *t, void *addr)
+void cc_lock_add_edges(cc_thread_t *t)
 {
     cc_lock_order_thread_t *lo = &t->locks;
-    cc_lock_t *lock = cc_lock_find((uint64_t)(uintptr_t)addr);
-    if (!lock)
+    uint32_t below = lo->n_held - 1;
+    cc_held_t *to = &lo->held[below];
+    /* A relock of a lock this thread holds (recursive mutex, read lock
+     * taken twice) cannot block, so it orders nothing. */
+    for (uint32_t i = 0; i < below; i++)
+        if (lo->held[i].lock == to->lock)
+            return;
+    bool any_new = false;
+    for (uint32_t i = 0; i < below; i++) {
+        cc_held_t *from = &lo->held[i];
+        uint64_t to_key = to->id | (uint64_t)edge_flags(from, to->flags) << 61;
+        from->new_edge = edge_insert(lo, from->id, to_key);
+        any_new |= from->new_edge;
+    }
+    if (CC_UNLIKELY(any_new))
+        write_new_edges(t, to);
+}
+
+void cc_lock_acquired_slow(void *addr, cc_lock_kind_t kind, uint32_t flags, cc_caller_t at)
+{
+    cc_thread_t *t = cc_enter();
+    if (!t)
         return;
-    /* Locks are usually released in reverse order: search from the top. */
+    cc_lock_order_thread_t *lo = &t->locks;
+    uint64_t key = (uint64_t)(uintptr_t)addr;
+    cc_lock_t *lock = lo->cache_addr[cc_lock_cache_slot(key)] == key
+                          ? lo->cache_lock[cc_lock_cache_slot(key)]
+                          : NULL;
+    if (!lock || __atomic_load_n(&lock->id, __ATOMIC_RELAXED) == 0)
+        lock = cc_lock_lookup_slow(lo, key, kind, at.pc);
+    if (lo->n_held == lo->cap_held)
+        grow_held(lo);
+    cc_held_fill(&lo->held[lo->n_held++], key, lock, flags, at);
+    if (lo->n_held > 1 && cc_opt.lock_order)
+        cc_lock_add_edges(t);
+    cc_leave(t);
+}
+
+void cc_lock_released_slow(void *addr)
+{
+    cc_thread_t *t = cc_enter();
+    if (!t)
+        return;
+    cc_lock_order_thread_t *lo = &t->locks;
+    uint64_t key = (uint64_t)(uintptr_t)addr;
+    /* Not the top (released out of order), or not held at all. */
     for (uint32_t i = lo->n_held; i-- > 0;) {
-        if (lo->held[i].lock == lock) {
+        if (lo->held[i].addr == key) {
             memmove(&lo->held[i], &lo->held[i + 1], (lo->n_held - i - 1) * sizeof lo->held[0]);
             lo->n_held--;
-            return;
+            break;
         }
     }
+    cc_leave(t);
 }

@@ -18,6 +18,7 @@ struct cc_lock;
 struct cc_thread;
 
 typedef struct cc_held {
+    uint64_t addr;    /* the lock's address, compared on release */
     struct cc_lock *lock;
     uint64_t id;      /* the instance id when it was taken */
     cc_caller_t at;   /* where it was taken */
@@ -31,7 +32,14 @@ enum {
     CC_ACQUIRE_READ = 1u << 1, /* a shared (read) lock */
 };
 
+enum { CC_LOCK_CACHE = 8 }; /* per-thread address -> lock cache entries */
+
 typedef struct cc_lock_order_thread {
+    /* The locks this thread used last. An address maps to the same
+     * cc_lock_t forever (nodes are reused in place), so entries never go
+     * stale; a destroyed lock shows as id 0 and takes the slow path. */
+    uint64_t cache_addr[CC_LOCK_CACHE];
+    struct cc_lock *cache_lock[CC_LOCK_CACHE];
     cc_held_t *held;
     uint32_t n_held, cap_held;
     uint64_t *edges; /* open addressing: pairs (from, to|flags), 0 = empty */
@@ -44,8 +52,20 @@ void cc_lock_order_thread_reset(cc_lock_order_thread_t *lo);
 /* Forgets which edges were written (a fork child's new trace lacks them). */
 void cc_lock_order_forget_edges(cc_lock_order_thread_t *lo);
 
-void cc_lock_acquired(struct cc_thread *t, void *addr, cc_lock_kind_t kind, uint32_t flags,
-                      cc_caller_t at);
-void cc_lock_released(struct cc_thread *t, void *addr);
+/* The per-operation entry points are in lock_hot_path.h; these are what
+ * they fall back on, out of line so the hot path saves no registers. */
+
+/* A full acquisition: registers the thread if needed, takes the guard. */
+void cc_lock_acquired_slow(void *addr, cc_lock_kind_t kind, uint32_t flags, cc_caller_t at);
+/* A release of a lock that is not on top of the held stack. */
+void cc_lock_released_slow(void *addr);
+/* The lock at addr, found in the lock table and cached. */
+struct cc_lock *cc_lock_lookup_slow(cc_lock_order_thread_t *lo, uint64_t addr,
+                                    cc_lock_kind_t kind, uint64_t pc);
+/* Records the edges the top of the held stack makes with the locks below
+ * it. The caller holds the guard. */
+void cc_lock_add_edges(struct cc_thread *t);
+
+static inline size_t cc_lock_cache_slot(uint64_t addr) { return (addr >> 4) & (CC_LOCK_CACHE - 1); }
 
 #endif

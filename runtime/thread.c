@@ -94,7 +94,7 @@ static cc_thread_t *thread_alloc(void)
         registry.free_threads = t->next_free;
     cc_spin_unlock(&registry.lock);
     if (!t)
-        t = cc_alloc(sizeof *t);
+        t = cc_alloc_aligned(sizeof *t, 64);
     /* Keep the lock-order memory (held array, edge set) for reuse. */
     cc_lock_order_thread_t locks = t->locks;
     memset(t, 0, sizeof *t);

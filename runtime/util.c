@@ -246,5 +246,13 @@ void *cc_alloc(size_t size)
     }
 }
 
+void *cc_alloc_aligned(size_t size, size_t align)
+{
+    /* Round the size up too, so the next block starts on a new line. */
+    size = (size + align - 1) & ~(align - 1);
+    uintptr_t p = (uintptr_t)cc_alloc(size + align);
+    return (void *)((p + align - 1) & ~(uintptr_t)(align - 1));
+}
+
 void cc_arena_fork_prepare(void) { cc_spin_lock(&arena.refill); }
 void cc_arena_fork_release(void) { cc_spin_unlock(&arena.refill); }

@@ -51,6 +51,9 @@ void cc_spin_unlock(cc_spinlock_t *lock);
  * handed out by an atomic bump. Zeroed. Dies (with a message) when the
  * system refuses memory, since the runtime cannot go on without it. */
 void *cc_alloc(size_t size);
+/* cc_alloc at a multiple of `align` (a power of two up to 4096), for
+ * per-thread state that must not share a cache line with another's. */
+void *cc_alloc_aligned(size_t size, size_t align);
 /* A fresh mapping of its own (for big tables), zeroed, lazily backed. */
 void *cc_map(size_t size);
 
