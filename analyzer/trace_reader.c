@@ -20,7 +20,7 @@ typedef struct loader {
     char *err;
     size_t err_size;
     uint64_t offset; /* of the record being read */
-    size_t cap_modules, cap_stacks, cap_threads, cap_locks, cap_edges;
+    size_t cap_modules, cap_stacks, cap_threads, cap_locks, cap_edges, cap_misuses, cap_stucks;
     uint32_t *thread_index; /* tid -> index+1 hash, open addressing */
     /* Waiting records since the last end record: they describe the end
      * record that follows them. */
@@ -240,6 +240,34 @@ static int parse_lock_edge(loader_t *l, const uint8_t *rec, uint32_t size)
     return 0;
 }
 
+static int parse_misuse(loader_t *l, const uint8_t *rec)
+{
+    cc_rec_misuse_t r;
+    memcpy(&r, rec, sizeof r);
+    cc_trace_t *t = l->trace;
+    cc_trace_misuse_t *m = push((void **)&t->misuses, &t->n_misuses, &l->cap_misuses, sizeof *m);
+    *m = (cc_trace_misuse_t){.thread = r.h.thread, .kind = r.kind, .stack = r.stack,
+                             .lock = r.lock, .addr = r.addr, .other_thread = r.other_thread,
+                             .other_stack = r.other_stack, .result = r.result};
+    return 0;
+}
+
+static int parse_stuck(loader_t *l, const uint8_t *rec, uint32_t size)
+{
+    cc_rec_stuck_t r;
+    memcpy(&r, rec, sizeof r);
+    if (r.n_threads == 0 || (uint64_t)r.n_threads * sizeof(cc_stuck_thread_t) > size - sizeof r)
+        return malformed(l, "stuck", "its thread list is empty or runs past the record");
+    cc_trace_t *t = l->trace;
+    cc_trace_stuck_t *s = push((void **)&t->stucks, &t->n_stucks, &l->cap_stucks, sizeof *s);
+    s->verdict = r.verdict;
+    s->blocked_ms = r.blocked_ms;
+    s->n_threads = r.n_threads;
+    s->threads = cc_xmalloc(r.n_threads * sizeof *s->threads);
+    memcpy(s->threads, rec + sizeof r, r.n_threads * sizeof *s->threads);
+    return 0;
+}
+
 static int parse_thread_waiting(loader_t *l, const uint8_t *rec)
 {
     cc_rec_thread_waiting_t *w =
@@ -279,6 +307,8 @@ static const uint32_t fixed_size[CC_REC_TYPE_COUNT] = {
     [CC_REC_LOCK_EDGE] = sizeof(cc_rec_lock_edge_t),
     [CC_REC_PROCESS_END] = sizeof(cc_rec_process_end_t),
     [CC_REC_THREAD_WAITING] = sizeof(cc_rec_thread_waiting_t),
+    [CC_REC_MISUSE] = sizeof(cc_rec_misuse_t),
+    [CC_REC_STUCK] = sizeof(cc_rec_stuck_t),
 };
 
 static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
@@ -304,6 +334,8 @@ static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
     case CC_REC_LOCK_EDGE: return parse_lock_edge(l, rec, size);
     case CC_REC_PROCESS_END: return parse_process_end(l, rec);
     case CC_REC_THREAD_WAITING: return parse_thread_waiting(l, rec);
+    case CC_REC_MISUSE: return parse_misuse(l, rec);
+    case CC_REC_STUCK: return parse_stuck(l, rec, size);
     case CC_REC_TYPE_COUNT: break;
     }
     return 0;
@@ -421,6 +453,10 @@ void cc_trace_free(cc_trace_t *trace)
         free(trace->stacks[i].pcs);
     for (size_t i = 0; i < trace->n_edges; i++)
         free(trace->edges[i].held);
+    for (size_t i = 0; i < trace->n_stucks; i++)
+        free(trace->stucks[i].threads);
+    free(trace->misuses);
+    free(trace->stucks);
     free(trace->modules);
     free(trace->stacks);
     free(trace->threads);

@@ -62,6 +62,22 @@ typedef struct cc_trace_edge {
     cc_held_lock_t *held;
 } cc_trace_edge_t;
 
+typedef struct cc_trace_misuse {
+    uint32_t thread; /* who did it */
+    uint32_t kind;   /* cc_misuse_kind_t */
+    uint32_t stack;
+    uint64_t lock, addr;
+    uint32_t other_thread, other_stack;
+    int32_t result;
+} cc_trace_misuse_t;
+
+typedef struct cc_trace_stuck {
+    uint32_t verdict; /* cc_stuck_verdict_t */
+    uint64_t blocked_ms;
+    uint32_t n_threads;
+    cc_stuck_thread_t *threads;
+} cc_trace_stuck_t;
+
 typedef struct cc_trace {
     char *path;
     cc_trace_header_t header;
@@ -78,6 +94,10 @@ typedef struct cc_trace {
     size_t n_locks;
     cc_trace_edge_t *edges;
     size_t n_edges;
+    cc_trace_misuse_t *misuses;
+    size_t n_misuses;
+    cc_trace_stuck_t *stucks;
+    size_t n_stucks;
 
     bool has_end;          /* a process-end record was read */
     uint32_t end_reason;   /* of the last one */

@@ -130,11 +130,13 @@ uint32_t cc_stack_intern(const uint64_t *pcs, uint32_t n)
             fresh->hash = hash;
             fresh->depth = n;
             memcpy(fresh->pcs, pcs, n * sizeof *pcs);
+            /* Complete before it is published: a thread that finds it may
+             * write its record at once. (A lost race wastes the id.) */
+            fresh->id = __atomic_fetch_add(&depot.next_id, 1, __ATOMIC_RELAXED);
         }
         fresh->next = head;
         if (__atomic_compare_exchange_n(bucket, &head, fresh, false, __ATOMIC_RELEASE,
                                         __ATOMIC_RELAXED)) {
-            fresh->id = __atomic_fetch_add(&depot.next_id, 1, __ATOMIC_RELAXED);
             ensure_written(fresh);
             return fresh->id;
         }

@@ -38,6 +38,7 @@ static struct {
     cc_thread_t *free_threads;
     handle_entry_t *free_entries;
     handle_entry_t *buckets[HANDLE_BUCKETS];
+    cc_thread_t *live; /* list of live threads, through next_live */
 } registry;
 
 void cc_registry_fork_prepare(void) { cc_spin_lock(&registry.lock); }
@@ -119,10 +120,43 @@ static void write_start(cc_thread_t *t)
     cc_trace_write(CC_REC_THREAD_START, &rec.h, sizeof rec);
 }
 
+/* Registry lock held. */
+static void live_insert(cc_thread_t *t)
+{
+    t->prev_live = NULL;
+    t->next_live = registry.live;
+    if (registry.live)
+        registry.live->prev_live = t;
+    registry.live = t;
+}
+
+/* Registry lock held. */
+static void live_remove(cc_thread_t *t)
+{
+    if (t->prev_live)
+        t->prev_live->next_live = t->next_live;
+    else
+        registry.live = t->next_live;
+    if (t->next_live)
+        t->next_live->prev_live = t->prev_live;
+    t->next_live = t->prev_live = NULL;
+}
+
+void cc_threads_for_each(void (*fn)(cc_thread_t *t, void *ctx), void *ctx)
+{
+    cc_spin_lock(&registry.lock);
+    for (cc_thread_t *t = registry.live; t; t = t->next_live)
+        fn(t, ctx);
+    cc_spin_unlock(&registry.lock);
+}
+
 /* Makes `t` the calling thread's state and writes its start record. */
 static void adopt(cc_thread_t *t)
 {
     t->os_tid = cc_gettid();
+    cc_spin_lock(&registry.lock);
+    live_insert(t);
+    cc_spin_unlock(&registry.lock);
     cc_current_thread = t;
     t->guard = 1;
     write_start(t);
@@ -158,8 +192,10 @@ void cc_threads_after_fork_child(void)
     memset(registry.buckets, 0, sizeof registry.buckets);
     registry.free_entries = NULL;
     registry.free_threads = NULL;
+    registry.live = NULL;
     cc_thread_t *t = cc_current_thread;
     if (t) {
+        live_insert(t);
         t->os_tid = cc_gettid();
         cc_lock_order_forget_edges(&t->locks);
         write_start(t);
@@ -248,6 +284,7 @@ void cc_thread_exit(cc_thread_exit_how_t how)
     cc_current_thread = NULL;
 
     cc_spin_lock(&registry.lock);
+    live_remove(t);
     t->finished = true;
     bool recycle = false;
     if (t->detached && map_remove(t->self) == t)

@@ -44,6 +44,7 @@ typedef struct cc_thread {
     int (*c11_start_fn)(void *); /* thrd_create's */
     void *start_arg;
     struct cc_thread *next_free;
+    struct cc_thread *next_live, *prev_live; /* every thread with runtime state */
 } cc_thread_t;
 
 extern __thread cc_thread_t *cc_current_thread __attribute__((tls_model("initial-exec")));
@@ -109,6 +110,12 @@ static inline void cc_wait_end(void)
     if (t)
         __atomic_store_n(&t->wait_kind, (uint32_t)CC_WAIT_NONE, __ATOMIC_RELAXED);
 }
+
+/* Calls fn for every live thread (those with runtime state, the caller
+ * included) with the registry lock held: fn must be short, must not block
+ * and must not create or end threads. Other threads' held-lock stacks may
+ * change under fn; read them as a snapshot that can be stale. */
+void cc_threads_for_each(void (*fn)(cc_thread_t *t, void *ctx), void *ctx);
 
 /* Waits up to grace_ms for every live thread to be blocked or finished.
  * Then writes a waiting record for every live thread that is blocked.

@@ -61,6 +61,8 @@ typedef enum cc_rec_type {
     CC_REC_LOCK_EDGE = 10,    /* cc_rec_lock_edge_t + cc_held_lock_t[n_held] */
     CC_REC_PROCESS_END = 11,  /* cc_rec_process_end_t */
     CC_REC_THREAD_WAITING = 12, /* cc_rec_thread_waiting_t */
+    CC_REC_MISUSE = 13,         /* cc_rec_misuse_t */
+    CC_REC_STUCK = 14,          /* cc_rec_stuck_t + cc_stuck_thread_t[n_threads] */
     CC_REC_TYPE_COUNT
 } cc_rec_type_t;
 
@@ -231,6 +233,8 @@ typedef enum cc_wait_kind {
     CC_WAIT_SEM = 2,     /* sem_*wait */
     CC_WAIT_BARRIER = 3, /* pthread_barrier_wait */
     CC_WAIT_JOIN = 4,    /* pthread_join, thrd_join */
+    CC_WAIT_LOCK = 5,    /* a mutex, write lock, spinlock or C11 mtx */
+    CC_WAIT_READ_LOCK = 6, /* a read lock */
 } cc_wait_kind_t;
 
 /* Written just before a process-end record, once for every live thread
@@ -244,11 +248,69 @@ typedef struct cc_rec_thread_waiting {
 } cc_rec_thread_waiting_t;
 _Static_assert(sizeof(cc_rec_thread_waiting_t) == 32, "waiting record layout");
 
+/* Lock misuse seen by the runtime, as it happened. */
+typedef enum cc_misuse_kind {
+    CC_MISUSE_UNLOCK_NOT_OWNED = 1, /* unlock of a lock another thread holds */
+    CC_MISUSE_DOUBLE_UNLOCK = 2,    /* unlock of a lock nobody holds */
+    CC_MISUSE_DESTROY_LOCKED = 3,   /* destroy of a lock that is held */
+    CC_MISUSE_USE_AFTER_DESTROY = 4, /* lock/unlock of a destroyed lock */
+    CC_MISUSE_EXIT_HOLDING_LOCK = 5, /* a thread ended holding the lock */
+    CC_MISUSE_RECURSIVE_WRLOCK = 6, /* wrlock of an rwlock this thread holds */
+    CC_MISUSE_ERRORCHECK = 7,       /* an error-checking mutex said EDEADLK/EPERM */
+} cc_misuse_kind_t;
+
+/* One misuse. h.thread did it at `stack`. `other_thread`/`other_stack`
+ * name the related earlier event (where the holder took the lock, where it
+ * was destroyed), or CC_TRACE_NO_THREAD / CC_TRACE_NO_STACK. */
+typedef struct cc_rec_misuse {
+    cc_rec_header_t h;
+    uint32_t kind; /* cc_misuse_kind_t */
+    uint32_t stack;
+    uint64_t lock;  /* lock id, 0 if unknown */
+    uint64_t addr;  /* the object's address */
+    uint32_t other_thread;
+    uint32_t other_stack;
+    int32_t result; /* the real call's return value, where it matters */
+    uint32_t reserved;
+} cc_rec_misuse_t;
+_Static_assert(sizeof(cc_rec_misuse_t) == 56, "misuse record layout");
+
+/* What the watchdog found when threads stayed blocked. */
+typedef enum cc_stuck_verdict {
+    CC_STUCK_DEADLOCK = 1,      /* a cycle in the wait-for graph */
+    CC_STUCK_SELF_DEADLOCK = 2, /* a thread waits for itself */
+    CC_STUCK_HANG = 3,          /* every live thread blocked, none can wake */
+} cc_stuck_verdict_t;
+
+typedef struct cc_rec_stuck {
+    cc_rec_header_t h;
+    uint32_t verdict; /* cc_stuck_verdict_t */
+    uint32_t n_threads;
+    uint64_t blocked_ms; /* how long the youngest wait had lasted */
+} cc_rec_stuck_t;
+_Static_assert(sizeof(cc_rec_stuck_t) == 32, "stuck record layout");
+
+/* One blocked thread in a cc_rec_stuck_t: what it waits for, on what, where
+ * (`stack`), and for a lock or join who it waits on (`holder`) and where
+ * that thread took the lock (`holder_stack`). */
+typedef struct cc_stuck_thread {
+    uint32_t tid;
+    uint32_t kind; /* cc_wait_kind_t */
+    uint64_t object;
+    uint64_t lock; /* lock id, 0 if not a lock */
+    uint32_t stack;
+    uint32_t holder; /* CC_TRACE_NO_THREAD if none */
+    uint32_t holder_stack;
+    uint32_t reserved;
+} cc_stuck_thread_t;
+_Static_assert(sizeof(cc_stuck_thread_t) == 40, "stuck thread layout");
+
 typedef enum cc_end_reason {
     CC_END_EXIT = 0,   /* exit() or return from main */
     CC_END__EXIT = 1,  /* _exit / _Exit */
     CC_END_EXEC = 2,   /* replaced by execve */
     CC_END_SIGNAL = 3, /* killed by a fatal signal (status = signal) */
+    CC_END_WATCHDOG = 4, /* ended by the watchdog after a stuck record */
 } cc_end_reason_t;
 
 /* The process ended (as far as this trace is concerned). Threads with no
