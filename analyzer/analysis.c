@@ -34,6 +34,7 @@ void cc_analysis_free(cc_analysis_t *a)
 
 void cc_analyze(cc_analysis_t *a)
 {
+    cc_analyze_deadlocks(a);
     cc_analyze_lock_order(a);
     cc_analyze_thread_lifecycle(a);
 }
@@ -88,6 +89,30 @@ void cc_add_thread(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t tid
     th->pid = pid;
     const cc_trace_thread_t *info = cc_trace_find_thread(&a->traces[trace], tid);
     th->start_function = info && info->created ? cc_function_at(a, trace, info->start_pc) : NULL;
+}
+
+static const char *lock_kind_name(uint16_t kind)
+{
+    switch (kind) {
+    case CC_LOCK_MUTEX: return "mutex";
+    case CC_LOCK_RWLOCK: return "rwlock";
+    case CC_LOCK_SPIN: return "spinlock";
+    case CC_LOCK_C11_MTX: return "mtx";
+    default: return "lock";
+    }
+}
+
+char *cc_lock_label(cc_analysis_t *a, size_t trace, uint64_t lock_id, size_t number)
+{
+    const cc_trace_lock_t *lock = cc_trace_find_lock(&a->traces[trace], lock_id);
+    if (!lock)
+        return cc_xasprintf("lock M%zu", number);
+    const char *symbol = cc_function_at(a, trace, lock->addr);
+    if (symbol)
+        return cc_xasprintf("%s M%zu '%s' (%#llx)", lock_kind_name(lock->kind), number, symbol,
+                            (unsigned long long)lock->addr);
+    return cc_xasprintf("%s M%zu (%#llx)", lock_kind_name(lock->kind), number,
+                        (unsigned long long)lock->addr);
 }
 
 char *cc_thread_label(cc_analysis_t *a, size_t trace, uint32_t tid)

@@ -27,6 +27,7 @@ void cc_analyze(cc_analysis_t *a);
 /* The analyses. */
 void cc_analyze_thread_lifecycle(cc_analysis_t *a);
 void cc_analyze_lock_order(cc_analysis_t *a);
+void cc_analyze_deadlocks(cc_analysis_t *a);
 
 /* Appends a symbolized stack to f. `title` is a heap string the finding
  * takes over. A stack id the trace lacks gives a stack with no frames. */
@@ -37,6 +38,10 @@ void cc_add_thread(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t tid
 /* The name of the function at a code address (not a return address), or
  * NULL. */
 const char *cc_function_at(cc_analysis_t *a, size_t trace, uint64_t addr);
+/* "mutex M1 'table_lock' (0x5610...)": a lock's kind, its number within a
+ * finding, its symbol when it is static, and its address. A heap string. */
+char *cc_lock_label(cc_analysis_t *a, size_t trace, uint64_t lock_id, size_t number);
+
 /* "T3 (worker)" / "T0 (main thread)": a heap string. */
 char *cc_thread_label(cc_analysis_t *a, size_t trace, uint32_t tid);
 

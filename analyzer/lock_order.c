@@ -206,32 +206,6 @@ static bool choose_records(const cc_analysis_t *a, const graph_t *g, hop_t *hops
     return choose_from(a, g, hops, n, 0, &budget);
 }
 
-static const char *lock_kind_name(uint16_t kind)
-{
-    switch (kind) {
-    case CC_LOCK_MUTEX: return "mutex";
-    case CC_LOCK_RWLOCK: return "rwlock";
-    case CC_LOCK_SPIN: return "spinlock";
-    case CC_LOCK_C11_MTX: return "mtx";
-    default: return "lock";
-    }
-}
-
-/* "mutex M1 (0x5610...)": the lock's kind, its number in this finding and
- * its address. */
-static char *lock_label(cc_analysis_t *a, const node_t *n, size_t number)
-{
-    const cc_trace_lock_t *lock = cc_trace_find_lock(&a->traces[n->trace], n->lock);
-    if (!lock)
-        return cc_xasprintf("lock M%zu", number);
-    const char *symbol = cc_function_at(a, n->trace, lock->addr);
-    if (symbol)
-        return cc_xasprintf("%s M%zu '%s' (%#llx)", lock_kind_name(lock->kind), number, symbol,
-                            (unsigned long long)lock->addr);
-    return cc_xasprintf("%s M%zu (%#llx)", lock_kind_name(lock->kind), number,
-                        (unsigned long long)lock->addr);
-}
-
 static void report_cycle(cc_analysis_t *a, const graph_t *g, const uint32_t *path, hop_t *hops,
                          size_t n)
 {
@@ -242,7 +216,7 @@ static void report_cycle(cc_analysis_t *a, const graph_t *g, const uint32_t *pat
 
     char **labels = cc_xcalloc(n, sizeof *labels);
     for (size_t i = 0; i < n; i++)
-        labels[i] = lock_label(a, &g->nodes[path[i]], i + 1);
+        labels[i] = cc_lock_label(a, g->nodes[path[i]].trace, g->nodes[path[i]].lock, i + 1);
 
     /* "M1 -> M2 -> M1" and the threads involved. */
     char *cycle = cc_xstrdup("");

@@ -5,7 +5,8 @@
  *
  * Only a trace whose process ended through exit, _exit or exec is judged: a
  * trace with no end record (killed, or cut short) cannot say what was still
- * running, and after a fatal signal the crash is the news. Threads created
+ * running, and after a fatal signal, or when the watchdog ended a deadlocked
+ * process, the crash or the deadlock is the news. Threads created
  * at one place are reported together, so a leak in a loop is one finding.
  *
  * A thread that was blocked in a condition-variable, semaphore, barrier or
@@ -107,7 +108,7 @@ static void report_group(cc_analysis_t *a, size_t trace, leak_kind_t kind, const
 static void analyze_trace(cc_analysis_t *a, size_t trace)
 {
     const cc_trace_t *t = &a->traces[trace];
-    if (!t->has_end || t->end_reason == CC_END_SIGNAL)
+    if (!t->has_end || t->end_reason == CC_END_SIGNAL || t->end_reason == CC_END_WATCHDOG)
         return;
     uint32_t *group = cc_xcalloc(t->n_threads, sizeof *group);
     bool *done = cc_xcalloc(t->n_threads, sizeof *done);

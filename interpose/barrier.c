@@ -10,7 +10,7 @@ CC_EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierat
 
 CC_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 {
-    cc_wait_begin(CC_WAIT_BARRIER, b);
+    CC_WAIT_BEGIN(CC_WAIT_BARRIER, b, false);
     int rc = CC_REAL(pthread_barrier_wait)(b);
     cc_wait_end();
     return rc;

@@ -22,7 +22,7 @@ CC_EXPORT int thrd_create(thrd_t *handle, thrd_start_t start, void *arg)
 
 CC_EXPORT int thrd_join(thrd_t handle, int *result)
 {
-    cc_wait_begin(CC_WAIT_JOIN, (void *)handle);
+    CC_WAIT_BEGIN(CC_WAIT_JOIN, (void *)handle, false);
     int rc = CC_REAL(thrd_join)(handle, result);
     cc_wait_end();
     if (rc == thrd_success)
@@ -60,7 +60,9 @@ CC_EXPORT void mtx_destroy(mtx_t *m)
 
 CC_EXPORT int mtx_lock(mtx_t *m)
 {
-    int rc = CC_REAL(mtx_lock)(m);
+    int rc;
+    CC_BLOCKING_ACQUIRE(rc, CC_REAL(mtx_trylock)(m), CC_REAL(mtx_lock)(m), thrd_busy, CC_WAIT_LOCK,
+                        m);
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success);
     return rc;
 }
@@ -94,7 +96,7 @@ CC_EXPORT int cnd_broadcast(cnd_t *c) { return CC_REAL(cnd_broadcast)(c); }
 CC_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
     CC_RELEASING(m);
-    cc_wait_begin(CC_WAIT_COND, c);
+    CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     int rc = CC_REAL(cnd_wait)(c, m);
     cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success);
@@ -105,7 +107,7 @@ CC_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
                             const struct timespec *restrict abstime)
 {
     CC_RELEASING(m);
-    cc_wait_begin(CC_WAIT_COND, c);
+    CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(cnd_timedwait)(c, m, abstime);
     cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success || rc == thrd_timedout);

@@ -24,7 +24,7 @@ static inline bool reacquired(int rc) { return rc == 0 || rc == ETIMEDOUT || rc 
 CC_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     CC_RELEASING(m);
-    cc_wait_begin(CC_WAIT_COND, c);
+    CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     int rc = CC_REAL(pthread_cond_wait)(c, m);
     cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
@@ -35,7 +35,7 @@ CC_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                      const struct timespec *abstime)
 {
     CC_RELEASING(m);
-    cc_wait_begin(CC_WAIT_COND, c);
+    CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(pthread_cond_timedwait)(c, m, abstime);
     cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
@@ -46,7 +46,7 @@ CC_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cloc
                                      const struct timespec *abstime)
 {
     CC_RELEASING(m);
-    cc_wait_begin(CC_WAIT_COND, c);
+    CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(pthread_cond_clockwait)(c, m, clock, abstime);
     cc_wait_end();
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));

@@ -52,6 +52,26 @@
 #define CC_DESTROYING(addr)                                                            \
     CC_WITH_THREAD(t_, cc_lock_destroyed((uint64_t)(uintptr_t)(addr)))
 
+/* Around a call that blocks (or may): the thread is marked as waiting in
+ * `kind` on `object` for the watchdog. `timed` if it has a deadline. */
+#define CC_WAIT_BEGIN(kind, object, timed) cc_wait_begin((kind), (object), (timed), CC_CALLER())
+
+/* A blocking acquisition made as a try first: only when the lock is busy
+ * is the thread marked as waiting (for the watchdog) before the real
+ * blocking call, so the uncontended path pays nothing for it. The try and
+ * the blocking call return the same for every case the try does not report
+ * as busy (success, recursion, robust-owner death, errors), so the result
+ * is the one the blocking call alone would give. */
+#define CC_BLOCKING_ACQUIRE(rc, try_call, blocking_call, busy, kind, object)           \
+    do {                                                                               \
+        (rc) = (try_call);                                                             \
+        if (CC_UNLIKELY((rc) == (busy))) {                                             \
+            CC_WAIT_BEGIN((kind), (object), false);                                    \
+            (rc) = (blocking_call);                                                    \
+            cc_wait_end();                                                             \
+        }                                                                              \
+    } while (0)
+
 /* pthread_exit / thrd_exit are on their way: see interpose/thread.c. */
 void cc_thread_exiting(void);
 

@@ -16,7 +16,9 @@ CC_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 
 CC_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    int rc = CC_REAL(pthread_mutex_lock)(m);
+    int rc;
+    CC_BLOCKING_ACQUIRE(rc, CC_REAL(pthread_mutex_trylock)(m), CC_REAL(pthread_mutex_lock)(m), EBUSY,
+                        CC_WAIT_LOCK, m);
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, rc == 0);
     return rc;
 }

@@ -16,7 +16,9 @@ CC_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
 
 CC_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-    int rc = CC_REAL(pthread_rwlock_rdlock)(l);
+    int rc;
+    CC_BLOCKING_ACQUIRE(rc, CC_REAL(pthread_rwlock_tryrdlock)(l), CC_REAL(pthread_rwlock_rdlock)(l),
+                        EBUSY, CC_WAIT_READ_LOCK, l);
     CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ, rc == 0);
     return rc;
 }
@@ -45,7 +47,9 @@ CC_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 
 CC_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-    int rc = CC_REAL(pthread_rwlock_wrlock)(l);
+    int rc;
+    CC_BLOCKING_ACQUIRE(rc, CC_REAL(pthread_rwlock_trywrlock)(l), CC_REAL(pthread_rwlock_wrlock)(l),
+                        EBUSY, CC_WAIT_LOCK, l);
     CC_ACQUIRED(l, CC_LOCK_RWLOCK, 0, rc == 0);
     return rc;
 }

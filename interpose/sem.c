@@ -15,7 +15,7 @@ CC_EXPORT int sem_destroy(sem_t *s) { return CC_REAL(sem_destroy)(s); }
  * snapshot (an idle thread is not cut off). */
 CC_EXPORT int sem_wait(sem_t *s)
 {
-    cc_wait_begin(CC_WAIT_SEM, s);
+    CC_WAIT_BEGIN(CC_WAIT_SEM, s, false);
     int rc = CC_REAL(sem_wait)(s);
     cc_wait_end();
     return rc;
@@ -24,7 +24,7 @@ CC_EXPORT int sem_trywait(sem_t *s) { return CC_REAL(sem_trywait)(s); }
 
 CC_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
-    cc_wait_begin(CC_WAIT_SEM, s);
+    CC_WAIT_BEGIN(CC_WAIT_SEM, s, true);
     int rc = CC_REAL(sem_timedwait)(s, abstime);
     cc_wait_end();
     return rc;
@@ -32,7 +32,7 @@ CC_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 
 CC_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
 {
-    cc_wait_begin(CC_WAIT_SEM, s);
+    CC_WAIT_BEGIN(CC_WAIT_SEM, s, true);
     int rc = CC_REAL(sem_clockwait)(s, clock, abstime);
     cc_wait_end();
     return rc;

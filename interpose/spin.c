@@ -17,7 +17,9 @@ CC_EXPORT int pthread_spin_destroy(pthread_spinlock_t *l)
 
 CC_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 {
-    int rc = CC_REAL(pthread_spin_lock)(l);
+    int rc;
+    CC_BLOCKING_ACQUIRE(rc, CC_REAL(pthread_spin_trylock)(l), CC_REAL(pthread_spin_lock)(l), EBUSY,
+                        CC_WAIT_LOCK, (void *)l);
     CC_ACQUIRED((void *)l, CC_LOCK_SPIN, 0, rc == 0);
     return rc;
 }

@@ -33,7 +33,7 @@ CC_EXPORT int pthread_create(pthread_t *handle, const pthread_attr_t *attr,
 
 CC_EXPORT int pthread_join(pthread_t handle, void **result)
 {
-    cc_wait_begin(CC_WAIT_JOIN, (void *)handle);
+    CC_WAIT_BEGIN(CC_WAIT_JOIN, (void *)handle, false);
     int rc = CC_REAL(pthread_join)(handle, result);
     cc_wait_end();
     CC_JOINED(handle, rc == 0);
@@ -49,7 +49,7 @@ CC_EXPORT int pthread_tryjoin_np(pthread_t handle, void **result)
 
 CC_EXPORT int pthread_timedjoin_np(pthread_t handle, void **result, const struct timespec *abstime)
 {
-    cc_wait_begin(CC_WAIT_JOIN, (void *)handle);
+    CC_WAIT_BEGIN(CC_WAIT_JOIN, (void *)handle, true);
     int rc = CC_REAL(pthread_timedjoin_np)(handle, result, abstime);
     cc_wait_end();
     CC_JOINED(handle, rc == 0);
@@ -59,7 +59,7 @@ CC_EXPORT int pthread_timedjoin_np(pthread_t handle, void **result, const struct
 CC_EXPORT int pthread_clockjoin_np(pthread_t handle, void **result, clockid_t clock,
                                    const struct timespec *abstime)
 {
-    cc_wait_begin(CC_WAIT_JOIN, (void *)handle);
+    CC_WAIT_BEGIN(CC_WAIT_JOIN, (void *)handle, true);
     int rc = CC_REAL(pthread_clockjoin_np)(handle, result, clock, abstime);
     cc_wait_end();
     CC_JOINED(handle, rc == 0);

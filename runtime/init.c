@@ -27,6 +27,7 @@
 #include "thread.h"
 #include "trace.h"
 #include "util.h"
+#include "watchdog.h"
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
                                     SIGTERM, SIGINT, SIGQUIT, SIGHUP};
@@ -84,6 +85,7 @@ static void fork_child(void)
         __atomic_store_n(&cc_runtime_state, CC_RUNTIME_OFF, __ATOMIC_RELAXED);
     else
         cc_threads_after_fork_child();
+    cc_watchdog_after_fork_child();
     if (t)
         t->guard = 0;
 }

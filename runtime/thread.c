@@ -87,6 +87,15 @@ static cc_thread_t *map_find(pthread_t handle)
     return NULL;
 }
 
+uint32_t cc_thread_tid_of(pthread_t handle)
+{
+    cc_spin_lock(&registry.lock);
+    cc_thread_t *t = map_find(handle);
+    uint32_t tid = t ? t->tid : CC_TRACE_NO_THREAD;
+    cc_spin_unlock(&registry.lock);
+    return tid;
+}
+
 static cc_thread_t *thread_alloc(void)
 {
     cc_spin_lock(&registry.lock);

@@ -28,10 +28,19 @@ typedef struct cc_thread {
     int guard;       /* nonzero while this thread is inside the runtime */
     uint32_t exit_how; /* cc_thread_exit_how_t set by pthread_exit */
     bool exited;     /* its exit record is written */
-    /* What it is blocked in (cc_wait_kind_t) and on; read by other threads
-     * at process end, so accessed with relaxed atomics. */
+    /* What it is blocked in (cc_wait_kind_t) and on, since when and where:
+     * read by the watchdog and at process end from other threads, so
+     * wait_kind is stored last (release) and read first (acquire). */
     uint32_t wait_kind;
+    bool wait_timed;      /* the wait has a deadline: it ends by itself */
     uint64_t wait_object;
+    uint64_t wait_since;  /* monotonic ns */
+    cc_caller_t wait_at;  /* the blocking call */
+    /* The watchdog's request for this thread's stack, answered from a
+     * signal handler on this thread (see runtime/watchdog.c). */
+    uint32_t stack_request; /* request number the watchdog is waiting for */
+    uint32_t stack_answer;  /* last request answered */
+    uint32_t wait_stack;    /* the stack of the blocking call, once asked */
     cc_lock_order_thread_t locks;
 
     /* Lifecycle, guarded by the registry lock. */
@@ -93,23 +102,41 @@ static inline bool cc_thread_has_trampoline(const cc_thread_t *t)
 }
 void cc_thread_joined(pthread_t handle, cc_caller_t at);
 void cc_thread_detached(pthread_t handle, cc_caller_t at);
-/* Marks the current thread as blocked in `kind` on `object` until
- * cc_wait_end. Cheap: two stores, no guard needed. */
-static inline void cc_wait_begin(cc_wait_kind_t kind, const void *object)
+/* The watchdog's side of a wait (runtime/watchdog.c): counts blocked
+ * threads and wakes (or starts) the watchdog when the first one blocks. */
+void cc_watchdog_blocked(void);
+void cc_watchdog_unblocked(void);
+
+/* Marks the current thread as blocked in `kind` on `object` from `at`
+ * until cc_wait_end. Only on paths that are about to block anyway (a
+ * contended lock, a condition wait, a join), never the uncontended path.
+ * Touches no errno and takes no lock. */
+static inline void cc_wait_begin(cc_wait_kind_t kind, const void *object, bool timed,
+                                 cc_caller_t at)
 {
     cc_thread_t *t = cc_current_thread;
-    if (t) {
-        __atomic_store_n(&t->wait_object, (uint64_t)(uintptr_t)object, __ATOMIC_RELAXED);
-        __atomic_store_n(&t->wait_kind, (uint32_t)kind, __ATOMIC_RELAXED);
-    }
+    if (!t || t->guard)
+        return;
+    t->wait_timed = timed;
+    t->wait_at = at;
+    t->wait_since = cc_monotonic_ns();
+    __atomic_store_n(&t->wait_object, (uint64_t)(uintptr_t)object, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->wait_kind, (uint32_t)kind, __ATOMIC_RELEASE);
+    cc_watchdog_blocked();
 }
 
 static inline void cc_wait_end(void)
 {
     cc_thread_t *t = cc_current_thread;
-    if (t)
-        __atomic_store_n(&t->wait_kind, (uint32_t)CC_WAIT_NONE, __ATOMIC_RELAXED);
+    if (t && __atomic_load_n(&t->wait_kind, __ATOMIC_RELAXED) != CC_WAIT_NONE) {
+        __atomic_store_n(&t->wait_kind, (uint32_t)CC_WAIT_NONE, __ATOMIC_RELEASE);
+        cc_watchdog_unblocked();
+    }
 }
+
+/* The ccheck thread id of the thread whose handle this is, or
+ * CC_TRACE_NO_THREAD. */
+uint32_t cc_thread_tid_of(pthread_t handle);
 
 /* Calls fn for every live thread (those with runtime state, the caller
  * included) with the registry lock held: fn must be short, must not block
