@@ -81,10 +81,14 @@ static void fork_child(void)
     cc_thread_t *t = cc_current_thread;
     if (t)
         t->guard = 1;
-    if (cc_trace_open(CC_ORIGIN_FORK) != 0)
+    if (cc_trace_open(CC_ORIGIN_FORK) != 0) {
+        /* The child runs untouched; the hot path relies on it having no
+         * thread state (see runtime/lock_hot_path.h). */
         __atomic_store_n(&cc_runtime_state, CC_RUNTIME_OFF, __ATOMIC_RELAXED);
-    else
-        cc_threads_after_fork_child();
+        cc_current_thread = NULL;
+        return;
+    }
+    cc_threads_after_fork_child();
     cc_watchdog_after_fork_child();
     if (t)
         t->guard = 0;

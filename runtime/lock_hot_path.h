@@ -31,14 +31,13 @@ static inline void cc_held_fill(cc_held_t *h, uint64_t addr, cc_lock_t *lock, ui
 }
 
 /* The current thread's state if the runtime may act without entering, or
- * NULL. */
+ * NULL. A thread has state only while the runtime is on (runtime/init.c
+ * drops it when a fork child cannot open its trace), so the global state
+ * need not be read here. */
 static inline cc_thread_t *cc_hot_thread(void)
 {
     cc_thread_t *t = cc_current_thread;
-    if (CC_LIKELY(t != NULL && t->guard == 0 &&
-                  __atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) == CC_RUNTIME_ON))
-        return t;
-    return NULL;
+    return CC_LIKELY(t != NULL && t->guard == 0) ? t : NULL;
 }
 
 /* After a successful acquisition of the lock at addr. */

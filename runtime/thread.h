@@ -62,7 +62,6 @@ extern int cc_runtime_state; /* cc_runtime_state_t */
 typedef enum cc_runtime_state {
     CC_RUNTIME_OFF = 0,     /* not initialised yet, or disabled */
     CC_RUNTIME_ON = 1,
-    CC_RUNTIME_ENDED = 2,   /* process-end record written */
 } cc_runtime_state_t;
 
 cc_thread_t *cc_enter_slow(void);
