@@ -102,17 +102,73 @@ static const char *lock_kind_name(uint16_t kind)
     }
 }
 
+/* " initialised at db.c:12" / " first locked at db.c:40", or "". */
+static char *site_text(cc_analysis_t *a, size_t trace, const cc_trace_lock_t *lock)
+{
+    const cc_trace_stack_t *site = cc_trace_find_stack(&a->traces[trace], lock->site_stack);
+    if (!site)
+        return cc_xstrdup("");
+    cc_frame_t frames[16];
+    size_t n = cc_symbolize_pc(symbolizer(a, trace), site->pcs[0], frames, 16);
+    const cc_frame_t *f = n ? &frames[n - 1] : NULL;
+    if (!f || !f->file || !f->line)
+        return cc_xstrdup("");
+    const char *base = strrchr(f->file, '/');
+    return cc_xasprintf(", %s at %s:%d",
+                        lock->origin == CC_LOCK_FROM_INIT ? "initialised" : "first locked",
+                        base ? base + 1 : f->file, f->line);
+}
+
 char *cc_lock_label(cc_analysis_t *a, size_t trace, uint64_t lock_id, size_t number)
 {
     const cc_trace_lock_t *lock = cc_trace_find_lock(&a->traces[trace], lock_id);
     if (!lock)
         return cc_xasprintf("lock M%zu", number);
     const char *symbol = cc_function_at(a, trace, lock->addr);
-    if (symbol)
-        return cc_xasprintf("%s M%zu '%s' (%#llx)", lock_kind_name(lock->kind), number, symbol,
-                            (unsigned long long)lock->addr);
-    return cc_xasprintf("%s M%zu (%#llx)", lock_kind_name(lock->kind), number,
-                        (unsigned long long)lock->addr);
+    char *site = site_text(a, trace, lock);
+    char *label = symbol ? cc_xasprintf("%s M%zu '%s' (%#llx%s)", lock_kind_name(lock->kind),
+                                        number, symbol, (unsigned long long)lock->addr, site)
+                         : cc_xasprintf("%s M%zu (%#llx%s)", lock_kind_name(lock->kind), number,
+                                        (unsigned long long)lock->addr, site);
+    free(site);
+    return label;
+}
+
+/* The module that maps addr, or NULL. */
+static const cc_module_info_t *module_of(const cc_trace_t *t, uint64_t addr)
+{
+    for (size_t i = 0; i < t->n_modules; i++)
+        if (addr >= t->modules[i].start && addr < t->modules[i].end)
+            return &t->modules[i];
+    return NULL;
+}
+
+/* FNV-1a over a module's path and an offset in it, with a tag. */
+static uint64_t place_hash(char tag, const cc_module_info_t *m, uint64_t addr)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    h = (h ^ (uint8_t)tag) * 0x100000001b3ull;
+    for (const char *p = m->path; *p; p++)
+        h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    uint64_t offset = addr - m->bias;
+    for (int i = 0; i < 8; i++)
+        h = (h ^ ((offset >> (8 * i)) & 0xff)) * 0x100000001b3ull;
+    return h;
+}
+
+uint64_t cc_lock_class(const cc_analysis_t *a, size_t trace, uint64_t lock_id)
+{
+    const cc_trace_t *t = &a->traces[trace];
+    const cc_trace_lock_t *lock = cc_trace_find_lock(t, lock_id);
+    const cc_module_info_t *m = lock ? module_of(t, lock->addr) : NULL;
+    if (m)
+        return place_hash('s', m, lock->addr);
+    const cc_trace_stack_t *site = lock ? cc_trace_find_stack(t, lock->site_stack) : NULL;
+    m = site ? module_of(t, site->pcs[0]) : NULL;
+    if (m)
+        return place_hash('i', m, site->pcs[0]);
+    /* Nothing stable to go by: a class of its own. */
+    return 0x9e3779b97f4a7c15ull * (trace + 1) ^ lock_id;
 }
 
 char *cc_thread_label(cc_analysis_t *a, size_t trace, uint32_t tid)

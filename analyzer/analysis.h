@@ -38,9 +38,16 @@ void cc_add_thread(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t tid
 /* The name of the function at a code address (not a return address), or
  * NULL. */
 const char *cc_function_at(cc_analysis_t *a, size_t trace, uint64_t addr);
-/* "mutex M1 'table_lock' (0x5610...)": a lock's kind, its number within a
- * finding, its symbol when it is static, and its address. A heap string. */
+/* "mutex M1 'table_lock' (0x5610..., first locked at db.c:12)": a lock's
+ * kind, its number within a finding, its symbol when it is static, its
+ * address, and where it was initialised or first locked. A heap string. */
 char *cc_lock_label(cc_analysis_t *a, size_t trace, uint64_t lock_id, size_t number);
+
+/* A lock's class: the same for the same lock in every run of a program,
+ * so graphs of several traces can be merged. A static lock is its module
+ * and offset; another lock is the module and offset of its init call (or,
+ * without one, of its first lock call). */
+uint64_t cc_lock_class(const cc_analysis_t *a, size_t trace, uint64_t lock_id);
 
 /* "T3 (worker)" / "T0 (main thread)": a heap string. */
 char *cc_thread_label(cc_analysis_t *a, size_t trace, uint32_t tid);

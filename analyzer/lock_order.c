@@ -33,9 +33,18 @@ enum {
     MAX_CYCLES = 1000,
 };
 
+/* Two graphs are searched. BY_INSTANCE: a node is a lock instance of one
+ * trace, which finds every cycle within one run precisely. BY_CLASS: a node
+ * is a lock class (cc_lock_class) over all traces, which finds the cycles
+ * that only the runs together show; there, a cycle is reported only if it
+ * needs records from two traces or more (the rest were found already). */
+typedef enum graph_mode { BY_INSTANCE, BY_CLASS } graph_mode_t;
+
+enum { ALL_TRACES = UINT32_MAX };
+
 typedef struct node {
-    uint32_t trace;
-    uint64_t lock;
+    uint32_t trace; /* ALL_TRACES for a class */
+    uint64_t key;   /* lock id, or class */
 } node_t;
 
 /* One edge record, between node indices. Sorted by (from, to). */
@@ -46,6 +55,7 @@ typedef struct edge_ref {
 } edge_ref_t;
 
 typedef struct graph {
+    graph_mode_t mode;
     node_t *nodes;
     size_t n_nodes;
     edge_ref_t *refs;
@@ -58,7 +68,7 @@ static int cmp_node(const void *a, const void *b)
     const node_t *x = a, *y = b;
     if (x->trace != y->trace)
         return x->trace < y->trace ? -1 : 1;
-    return (x->lock > y->lock) - (x->lock < y->lock);
+    return (x->key > y->key) - (x->key < y->key);
 }
 
 static int cmp_ref(const void *a, const void *b)
@@ -69,18 +79,25 @@ static int cmp_ref(const void *a, const void *b)
     return (x->to > y->to) - (x->to < y->to);
 }
 
-static uint32_t node_index(const graph_t *g, uint32_t trace, uint64_t lock)
+static node_t node_of(const cc_analysis_t *a, graph_mode_t mode, uint32_t trace, uint64_t lock)
 {
-    node_t key = {.trace = trace, .lock = lock};
+    if (mode == BY_INSTANCE)
+        return (node_t){trace, lock};
+    return (node_t){ALL_TRACES, cc_lock_class(a, trace, lock)};
+}
+
+static uint32_t node_index(const graph_t *g, node_t key)
+{
     const node_t *n = bsearch(&key, g->nodes, g->n_nodes, sizeof key, cmp_node);
     return (uint32_t)(n - g->nodes);
 }
 
 static bool can_close_cycle(const cc_trace_edge_t *e) { return !(e->flags & CC_EDGE_TO_TRY); }
 
-static void build_graph(const cc_analysis_t *a, graph_t *g)
+static void build_graph(const cc_analysis_t *a, graph_t *g, graph_mode_t mode)
 {
     memset(g, 0, sizeof *g);
+    g->mode = mode;
     size_t n_edges = 0;
     for (size_t t = 0; t < a->n_traces; t++)
         n_edges += a->traces[t].n_edges;
@@ -91,8 +108,8 @@ static void build_graph(const cc_analysis_t *a, graph_t *g)
         for (size_t i = 0; i < trace->n_edges; i++) {
             if (!can_close_cycle(&trace->edges[i]))
                 continue;
-            g->nodes[g->n_nodes++] = (node_t){(uint32_t)t, trace->edges[i].from};
-            g->nodes[g->n_nodes++] = (node_t){(uint32_t)t, trace->edges[i].to};
+            g->nodes[g->n_nodes++] = node_of(a, mode, (uint32_t)t, trace->edges[i].from);
+            g->nodes[g->n_nodes++] = node_of(a, mode, (uint32_t)t, trace->edges[i].to);
         }
     }
     qsort(g->nodes, g->n_nodes, sizeof *g->nodes, cmp_node);
@@ -105,11 +122,12 @@ static void build_graph(const cc_analysis_t *a, graph_t *g)
         const cc_trace_t *trace = &a->traces[t];
         for (size_t i = 0; i < trace->n_edges; i++) {
             const cc_trace_edge_t *e = &trace->edges[i];
-            if (!can_close_cycle(e) || e->from == e->to)
+            if (!can_close_cycle(e))
                 continue;
-            g->refs[g->n_refs++] = (edge_ref_t){node_index(g, (uint32_t)t, e->from),
-                                                node_index(g, (uint32_t)t, e->to), (uint32_t)t,
-                                                (uint32_t)i};
+            uint32_t from = node_index(g, node_of(a, mode, (uint32_t)t, e->from));
+            uint32_t to = node_index(g, node_of(a, mode, (uint32_t)t, e->to));
+            if (from != to) /* two locks of one class: no cycle between classes */
+                g->refs[g->n_refs++] = (edge_ref_t){from, to, (uint32_t)t, (uint32_t)i};
         }
     }
     qsort(g->refs, g->n_refs, sizeof *g->refs, cmp_ref);
@@ -179,35 +197,64 @@ static bool can_overlap(const cc_analysis_t *a, const edge_ref_t *rx, const edge
     return true;
 }
 
+/* Can a thread that made edge `waits` block on the lock that the thread of
+ * edge `holds` holds? Not when it wants a read lock the other holds for
+ * reading: read-read hops do not close a cycle. */
+static bool can_block(const cc_trace_edge_t *waits, const cc_trace_edge_t *holds)
+{
+    return !((waits->flags & CC_EDGE_TO_READ) && (holds->flags & CC_EDGE_FROM_READ));
+}
+
+/* Which records a choice may take, by trace (see graph_mode_t). */
+typedef enum trace_rule { ONE_TRACE, SEVERAL_TRACES } trace_rule_t;
+
+static bool traces_fit(const graph_t *g, const hop_t *hops, size_t n, trace_rule_t rule)
+{
+    bool several = false;
+    for (size_t i = 1; i < n; i++)
+        several |= g->refs[hops[i].chosen].trace != g->refs[hops[0].chosen].trace;
+    return several == (rule == SEVERAL_TRACES);
+}
+
 /* Picks one record per hop, hops[0..depth) fixed already, such that every
- * pair can overlap: a schedule in which all the hops' threads wait at
- * once, which is a deadlock. Backtracks within a budget. */
+ * pair can overlap and each hop can block on the next: a schedule in which
+ * all the hops' threads wait at once, which is a deadlock. Backtracks
+ * within a budget. */
 static bool choose_from(const cc_analysis_t *a, const graph_t *g, hop_t *hops, size_t n,
-                        size_t depth, long *budget)
+                        size_t depth, trace_rule_t rule, long *budget)
 {
     if (depth == n)
-        return true;
+        return can_block(edge_of(a, &g->refs[hops[n - 1].chosen]),
+                         edge_of(a, &g->refs[hops[0].chosen])) &&
+               traces_fit(g, hops, n, rule);
     for (size_t r = hops[depth].begin; r < hops[depth].end && --*budget > 0; r++) {
-        bool ok = true;
+        bool ok = depth == 0 || can_block(edge_of(a, &g->refs[hops[depth - 1].chosen]),
+                                          edge_of(a, &g->refs[r]));
         for (size_t j = 0; j < depth && ok; j++)
             ok = can_overlap(a, &g->refs[r], &g->refs[hops[j].chosen]);
         if (!ok)
             continue;
         hops[depth].chosen = r;
-        if (choose_from(a, g, hops, n, depth + 1, budget))
+        if (choose_from(a, g, hops, n, depth + 1, rule, budget))
             return true;
     }
     return false;
 }
 
+/* Chooses the records to report for a cycle, or returns false if it cannot
+ * deadlock (or, by class, was found within one trace already). */
 static bool choose_records(const cc_analysis_t *a, const graph_t *g, hop_t *hops, size_t n)
 {
     long budget = 100000;
-    return choose_from(a, g, hops, n, 0, &budget);
+    if (g->mode == BY_INSTANCE)
+        return choose_from(a, g, hops, n, 0, ONE_TRACE, &budget);
+    if (choose_from(a, g, hops, n, 0, ONE_TRACE, &budget))
+        return false;
+    budget = 100000;
+    return choose_from(a, g, hops, n, 0, SEVERAL_TRACES, &budget);
 }
 
-static void report_cycle(cc_analysis_t *a, const graph_t *g, const uint32_t *path, hop_t *hops,
-                         size_t n)
+static void report_cycle(cc_analysis_t *a, const graph_t *g, hop_t *hops, size_t n)
 {
     cc_finding_t *f = cc_report_add_finding(a->report);
     f->category = CC_CATEGORY_DEADLOCK;
@@ -216,7 +263,8 @@ static void report_cycle(cc_analysis_t *a, const graph_t *g, const uint32_t *pat
 
     char **labels = cc_xcalloc(n, sizeof *labels);
     for (size_t i = 0; i < n; i++)
-        labels[i] = cc_lock_label(a, g->nodes[path[i]].trace, g->nodes[path[i]].lock, i + 1);
+        labels[i] = cc_lock_label(a, g->refs[hops[i].chosen].trace,
+                                  edge_of(a, &g->refs[hops[i].chosen])->from, i + 1);
 
     /* "M1 -> M2 -> M1" and the threads involved. */
     char *cycle = cc_xstrdup("");
@@ -285,7 +333,7 @@ static void search_from(search_t *s)
         s->hops[s->depth - 1] = (hop_t){r, end, r};
         if (next == start) {
             if (choose_records(s->a, g, s->hops, s->depth)) {
-                report_cycle(s->a, g, s->path, s->hops, s->depth);
+                report_cycle(s->a, g, s->hops, s->depth);
                 s->cycles++;
             }
         } else if (next > start && !s->on_path[next]) {
@@ -299,10 +347,10 @@ static void search_from(search_t *s)
     }
 }
 
-void cc_analyze_lock_order(cc_analysis_t *a)
+static void search_graph(cc_analysis_t *a, graph_mode_t mode)
 {
     graph_t g;
-    build_graph(a, &g);
+    build_graph(a, &g, mode);
     search_t s = {.a = a, .g = &g, .steps = SEARCH_STEP_BUDGET};
     s.path = cc_xcalloc(g.n_nodes + 1, sizeof *s.path);
     s.hops = cc_xcalloc(g.n_nodes + 1, sizeof *s.hops);
@@ -312,11 +360,18 @@ void cc_analyze_lock_order(cc_analysis_t *a)
         s.depth = 1;
         search_from(&s);
     }
-    if (s.steps <= 0 && !a->quiet)
+    if (s.steps <= 0 && !a->quiet && mode == BY_INSTANCE)
         fprintf(stderr, "ccheck: warning: the lock-order graph is too large to search whole; "
                         "some cycles may be missing\n");
     free(s.path);
     free(s.hops);
     free(s.on_path);
     free_graph(&g);
+}
+
+void cc_analyze_lock_order(cc_analysis_t *a)
+{
+    search_graph(a, BY_INSTANCE);
+    if (a->n_traces > 1)
+        search_graph(a, BY_CLASS);
 }
