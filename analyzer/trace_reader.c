@@ -419,6 +419,20 @@ static int cmp_lock(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* qsort and bsearch want a non-null base even for zero elements; an empty
+ * table here is NULL. */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
+static void *find(const void *key, const void *base, size_t n, size_t size,
+                  int (*cmp)(const void *, const void *))
+{
+    return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
 int cc_trace_load(const char *path, cc_trace_t *trace, char *err, size_t err_size)
 {
     memset(trace, 0, sizeof *trace);
@@ -437,9 +451,9 @@ int cc_trace_load(const char *path, cc_trace_t *trace, char *err, size_t err_siz
     /* Sorted for lookups; qsort keeps nothing stable, so a duplicate id
      * (a fork child re-writing a stack) resolves to either copy, which
      * are identical. */
-    qsort(trace->stacks, trace->n_stacks, sizeof *trace->stacks, cmp_stack);
-    qsort(trace->threads, trace->n_threads, sizeof *trace->threads, cmp_thread);
-    qsort(trace->locks, trace->n_locks, sizeof *trace->locks, cmp_lock);
+    sort(trace->stacks, trace->n_stacks, sizeof *trace->stacks, cmp_stack);
+    sort(trace->threads, trace->n_threads, sizeof *trace->threads, cmp_thread);
+    sort(trace->locks, trace->n_locks, sizeof *trace->locks, cmp_lock);
     return rc;
 }
 
@@ -470,17 +484,17 @@ void cc_trace_free(cc_trace_t *trace)
 const cc_trace_stack_t *cc_trace_find_stack(const cc_trace_t *trace, uint32_t id)
 {
     cc_trace_stack_t key = {.id = id};
-    return bsearch(&key, trace->stacks, trace->n_stacks, sizeof key, cmp_stack);
+    return find(&key, trace->stacks, trace->n_stacks, sizeof key, cmp_stack);
 }
 
 const cc_trace_thread_t *cc_trace_find_thread(const cc_trace_t *trace, uint32_t tid)
 {
     cc_trace_thread_t key = {.tid = tid};
-    return bsearch(&key, trace->threads, trace->n_threads, sizeof key, cmp_thread);
+    return find(&key, trace->threads, trace->n_threads, sizeof key, cmp_thread);
 }
 
 const cc_trace_lock_t *cc_trace_find_lock(const cc_trace_t *trace, uint64_t id)
 {
     cc_trace_lock_t key = {.id = id};
-    return bsearch(&key, trace->locks, trace->n_locks, sizeof key, cmp_lock);
+    return find(&key, trace->locks, trace->n_locks, sizeof key, cmp_lock);
 }

@@ -137,6 +137,7 @@ typedef struct worker {
     pthread_t handle;
     uint32_t index;
     uint32_t shared_ids[ROUNDS][SHARED];
+    uint32_t second_ids[ROUNDS][SHARED]; /* the same stacks, interned again */
     uint32_t private_ids[ROUNDS][PRIVATE];
 } worker_t;
 
@@ -155,10 +156,10 @@ static void *work(void *arg)
                 uint32_t j = me->index % 2 ? SHARED - 1 - k : k;
                 uint32_t depth = shared_stack(round, j, pcs);
                 uint32_t id = cc_stack_intern(pcs, depth);
-                if (pass == 1 && id != me->shared_ids[round][j])
-                    me->shared_ids[round][j] = 0; /* the same stack gave another id */
-                else
+                if (pass == 0)
                     me->shared_ids[round][j] = id;
+                else
+                    me->second_ids[round][j] = id;
                 if (k % 4 == 0) {
                     uint32_t p = k / 4;
                     depth = private_stack(me->index, round, p, pcs);
@@ -200,9 +201,11 @@ static void test_concurrent_intern(void **state)
         for (uint32_t j = 0; j < SHARED; j++) {
             uint32_t id = workers[0].shared_ids[round][j];
             for (uint32_t t = 0; t < N_THREADS; t++) {
-                if (workers[t].shared_ids[round][j] != id || id == CC_TRACE_NO_STACK)
-                    fail_msg("round %u stack %u: thread %u has id %u, thread 0 has %u", round,
-                             j, t, workers[t].shared_ids[round][j], id);
+                const worker_t *w = &workers[t];
+                if (w->shared_ids[round][j] != id || w->second_ids[round][j] != id ||
+                    id == CC_TRACE_NO_STACK)
+                    fail_msg("round %u stack %u: thread %u got ids %u then %u, thread 0 %u",
+                             round, j, t, w->shared_ids[round][j], w->second_ids[round][j], id);
             }
             remember(id, pcs, shared_stack(round, j, pcs));
             all[n++] = id;
@@ -406,10 +409,16 @@ static void test_new_trace_writes_again(void **state)
     char *path = strdup(cc_trace_path());
     assert_non_null(path);
     assert_string_not_equal(path, trace_path);
-    uint32_t ids[] = {known[1].depth ? 1 : max_id, max_id / 2, max_id};
-    for (size_t i = 0; i < CC_ARRAY_SIZE(ids); i++)
-        while (!known[ids[i]].depth)
-            ids[i]++; /* an id in use */
+    /* The first, a middle and the last of the ids in use. */
+    uint32_t *in_use = calloc(MAX_IDS, sizeof *in_use);
+    assert_non_null(in_use);
+    size_t n_in_use = 0;
+    for (uint32_t id = 1; id <= max_id; id++)
+        if (known[id].depth)
+            in_use[n_in_use++] = id;
+    assert_true(n_in_use >= 3);
+    uint32_t ids[] = {in_use[0], in_use[n_in_use / 2], in_use[n_in_use - 1]};
+    free(in_use);
     for (int repeat = 0; repeat < 3; repeat++)
         for (size_t i = 0; i < CC_ARRAY_SIZE(ids); i++)
             assert_int_equal(intern(known[ids[i]].pcs, known[ids[i]].depth), ids[i]);
