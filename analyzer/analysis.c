@@ -37,6 +37,7 @@ void cc_analyze(cc_analysis_t *a)
     cc_analyze_deadlocks(a);
     cc_analyze_lock_order(a);
     cc_analyze_thread_lifecycle(a);
+    cc_analyze_misuse(a);
 }
 
 static cc_symbolizer_t *symbolizer(cc_analysis_t *a, size_t trace)
@@ -121,14 +122,17 @@ static char *site_text(cc_analysis_t *a, size_t trace, const cc_trace_lock_t *lo
 
 char *cc_lock_label(cc_analysis_t *a, size_t trace, uint64_t lock_id, size_t number)
 {
+    char tag[32] = ""; /* " M1"; none for number 0 */
+    if (number)
+        snprintf(tag, sizeof tag, " M%zu", number);
     const cc_trace_lock_t *lock = cc_trace_find_lock(&a->traces[trace], lock_id);
     if (!lock)
-        return cc_xasprintf("lock M%zu", number);
+        return cc_xasprintf("lock%s", tag);
     const char *symbol = cc_function_at(a, trace, lock->addr);
     char *site = site_text(a, trace, lock);
-    char *label = symbol ? cc_xasprintf("%s M%zu '%s' (%#llx%s)", lock_kind_name(lock->kind),
-                                        number, symbol, (unsigned long long)lock->addr, site)
-                         : cc_xasprintf("%s M%zu (%#llx%s)", lock_kind_name(lock->kind), number,
+    char *label = symbol ? cc_xasprintf("%s%s '%s' (%#llx%s)", lock_kind_name(lock->kind), tag,
+                                        symbol, (unsigned long long)lock->addr, site)
+                         : cc_xasprintf("%s%s (%#llx%s)", lock_kind_name(lock->kind), tag,
                                         (unsigned long long)lock->addr, site);
     free(site);
     return label;
@@ -174,8 +178,14 @@ uint64_t cc_lock_class(const cc_analysis_t *a, size_t trace, uint64_t lock_id)
 char *cc_thread_label(cc_analysis_t *a, size_t trace, uint32_t tid)
 {
     const cc_trace_thread_t *info = cc_trace_find_thread(&a->traces[trace], tid);
-    if (!info || !info->created)
-        return cc_xasprintf(tid == 0 ? "T0 (main thread)" : "T%u", tid);
-    const char *fn = cc_function_at(a, trace, info->start_pc);
-    return fn ? cc_xasprintf("T%u (%s)", tid, fn) : cc_xasprintf("T%u", tid);
+    const char *fn = info && info->created ? cc_function_at(a, trace, info->start_pc) : NULL;
+    const char *what = fn ? fn : tid == 0 ? "main thread" : NULL;
+    /* Thread ids restart in every process: name the process when there
+     * are several. */
+    char *process = a->n_traces > 1 ? cc_xasprintf(" of pid %u", a->traces[trace].pid)
+                                    : cc_xstrdup("");
+    char *label = what ? cc_xasprintf("T%u (%s)%s", tid, what, process)
+                       : cc_xasprintf("T%u%s", tid, process);
+    free(process);
+    return label;
 }
