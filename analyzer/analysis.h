@@ -28,6 +28,7 @@ void cc_analyze(cc_analysis_t *a);
 void cc_analyze_thread_lifecycle(cc_analysis_t *a);
 void cc_analyze_lock_order(cc_analysis_t *a);
 void cc_analyze_deadlocks(cc_analysis_t *a);
+void cc_analyze_misuse(cc_analysis_t *a);
 
 /* Appends a symbolized stack to f. `title` is a heap string the finding
  * takes over. A stack id the trace lacks gives a stack with no frames. */
@@ -39,8 +40,9 @@ void cc_add_thread(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t tid
  * NULL. */
 const char *cc_function_at(cc_analysis_t *a, size_t trace, uint64_t addr);
 /* "mutex M1 'table_lock' (0x5610..., first locked at db.c:12)": a lock's
- * kind, its number within a finding, its symbol when it is static, its
- * address, and where it was initialised or first locked. A heap string. */
+ * kind, its number within a finding (none for number 0), its symbol when
+ * it is static, its address, and where it was initialised or first
+ * locked. A heap string. */
 char *cc_lock_label(cc_analysis_t *a, size_t trace, uint64_t lock_id, size_t number);
 
 /* A lock's class: the same for the same lock in every run of a program,

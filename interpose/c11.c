@@ -40,6 +40,7 @@ CC_EXPORT int thrd_detach(thrd_t handle)
 
 CC_EXPORT void thrd_exit(int result)
 {
+    CC_WITH_THREAD(t, cc_misuse_thread_exiting(t, CC_CALLER()));
     cc_thread_exiting();
     CC_REAL(thrd_exit)(result);
     __builtin_unreachable();
@@ -83,7 +84,7 @@ CC_EXPORT int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict a
 
 CC_EXPORT int mtx_unlock(mtx_t *m)
 {
-    CC_RELEASING(m);
+    CC_UNLOCKING(m);
     return CC_REAL(mtx_unlock)(m);
 }
 

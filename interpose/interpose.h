@@ -17,6 +17,7 @@
 #include <errno.h>
 
 #include "lock_hot_path.h"
+#include "misuse.h"
 #include "runtime.h"
 
 /* Runs `stmt` with `t` bound to the current thread's state, inside the
@@ -37,8 +38,34 @@
             cc_on_acquired((void *)(addr), (kind), (flags), CC_CALLER());              \
     } while (0)
 
-/* Before a real release. */
+/* Before a real release that is not an unlock call (a condition wait). */
 #define CC_RELEASING(addr) cc_on_releasing((void *)(addr))
+
+/* Before a real unlock call: an unlock of a lock this thread does not hold
+ * is checked for misuse (runtime/misuse.h). */
+#define CC_UNLOCKING(addr) cc_on_unlocking((void *)(addr), CC_CALLER())
+
+/* The `ok` of CC_ACQUIRED for the pthread mutex lock calls: the mutex is
+ * held on success and on EOWNERDEAD (a robust mutex whose owner died is
+ * handed over locked). Any other failure but busy or timed out goes to the
+ * misuse checks: EDEADLK (an error-checking mutex this thread holds),
+ * EINVAL (a destroyed mutex). */
+#define CC_MUTEX_LOCKED(m, rc)                                                         \
+    ((rc) == 0 || (rc) == EOWNERDEAD ||                                                \
+     (CC_UNLIKELY((rc) != EBUSY && (rc) != ETIMEDOUT) &&                               \
+      (cc_misuse_mutex_lock_failed((m), (rc), CC_CALLER()), false)))
+
+/* After a real pthread_mutex_unlock: EPERM is an unlock the mutex itself
+ * refused (error-checking, recursive or robust, not owned). */
+#define CC_MUTEX_UNLOCKED(m, rc)                                                       \
+    do {                                                                               \
+        if (CC_UNLIKELY((rc) != 0))                                                    \
+            cc_misuse_mutex_unlock_failed((m), (rc), CC_CALLER());                     \
+    } while (0)
+
+/* Before a real write-lock call: a write lock of an rwlock this thread
+ * holds waits for itself, so it is reported before the call. */
+#define CC_WRLOCKING(l) cc_misuse_check_wrlock((void *)(l), CC_CALLER())
 
 /* After a real init that succeeded. */
 #define CC_INITIALIZED(addr, kind, ok)                                                 \
@@ -48,9 +75,11 @@
                                                    CC_CALLER().pc));                   \
     } while (0)
 
-/* Before a real destroy. */
+/* Before a real destroy: a destroy of a held lock is misuse; the next use
+ * of the address is a new instance (or a use after destroy). */
 #define CC_DESTROYING(addr)                                                            \
-    CC_WITH_THREAD(t_, cc_lock_destroyed((uint64_t)(uintptr_t)(addr)))
+    CC_WITH_THREAD(t_, cc_misuse_destroying(t_, (uint64_t)(uintptr_t)(addr), CC_CALLER()); \
+                   cc_lock_destroyed((uint64_t)(uintptr_t)(addr)))
 
 /* Around a call that blocks (or may): the thread is marked as waiting in
  * `kind` on `object` for the watchdog. `timed` if it has a deadline. */

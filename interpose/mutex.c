@@ -19,14 +19,14 @@ CC_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     int rc;
     CC_BLOCKING_ACQUIRE(rc, CC_REAL(pthread_mutex_trylock)(m), CC_REAL(pthread_mutex_lock)(m), EBUSY,
                         CC_WAIT_LOCK, m);
-    CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, rc == 0);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, CC_MUTEX_LOCKED(m, rc));
     return rc;
 }
 
 CC_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 {
     int rc = CC_REAL(pthread_mutex_trylock)(m);
-    CC_ACQUIRED(m, CC_LOCK_MUTEX, CC_ACQUIRE_TRY, rc == 0);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, CC_ACQUIRE_TRY, CC_MUTEX_LOCKED(m, rc));
     return rc;
 }
 
@@ -35,7 +35,7 @@ CC_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 CC_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
     int rc = CC_REAL(pthread_mutex_timedlock)(m, abstime);
-    CC_ACQUIRED(m, CC_LOCK_MUTEX, CC_ACQUIRE_TRY, rc == 0);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, CC_ACQUIRE_TRY, CC_MUTEX_LOCKED(m, rc));
     return rc;
 }
 
@@ -43,14 +43,16 @@ CC_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
                                       const struct timespec *abstime)
 {
     int rc = CC_REAL(pthread_mutex_clocklock)(m, clock, abstime);
-    CC_ACQUIRED(m, CC_LOCK_MUTEX, CC_ACQUIRE_TRY, rc == 0);
+    CC_ACQUIRED(m, CC_LOCK_MUTEX, CC_ACQUIRE_TRY, CC_MUTEX_LOCKED(m, rc));
     return rc;
 }
 
 CC_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-    CC_RELEASING(m);
-    return CC_REAL(pthread_mutex_unlock)(m);
+    CC_UNLOCKING(m);
+    int rc = CC_REAL(pthread_mutex_unlock)(m);
+    CC_MUTEX_UNLOCKED(m, rc);
+    return rc;
 }
 
 CC_EXPORT int pthread_mutex_consistent(pthread_mutex_t *m)

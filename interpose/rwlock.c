@@ -47,6 +47,7 @@ CC_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 
 CC_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
+    CC_WRLOCKING(l);
     int rc;
     CC_BLOCKING_ACQUIRE(rc, CC_REAL(pthread_rwlock_trywrlock)(l), CC_REAL(pthread_rwlock_wrlock)(l),
                         EBUSY, CC_WAIT_LOCK, l);
@@ -63,6 +64,7 @@ CC_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 
 CC_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
+    CC_WRLOCKING(l);
     int rc = CC_REAL(pthread_rwlock_timedwrlock)(l, abstime);
     CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_TRY, rc == 0);
     return rc;
@@ -71,6 +73,7 @@ CC_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct times
 CC_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
                                          const struct timespec *abstime)
 {
+    CC_WRLOCKING(l);
     int rc = CC_REAL(pthread_rwlock_clockwrlock)(l, clock, abstime);
     CC_ACQUIRED(l, CC_LOCK_RWLOCK, CC_ACQUIRE_TRY, rc == 0);
     return rc;
@@ -78,6 +81,6 @@ CC_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 
 CC_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-    CC_RELEASING(l);
+    CC_UNLOCKING(l);
     return CC_REAL(pthread_rwlock_unlock)(l);
 }

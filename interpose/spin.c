@@ -33,6 +33,6 @@ CC_EXPORT int pthread_spin_trylock(pthread_spinlock_t *l)
 
 CC_EXPORT int pthread_spin_unlock(pthread_spinlock_t *l)
 {
-    CC_RELEASING((void *)l);
+    CC_UNLOCKING((void *)l);
     return CC_REAL(pthread_spin_unlock)(l);
 }

@@ -92,6 +92,7 @@ void cc_thread_exiting(void)
 
 CC_EXPORT void pthread_exit(void *result)
 {
+    CC_WITH_THREAD(t, cc_misuse_thread_exiting(t, CC_CALLER()));
     cc_thread_exiting();
     CC_REAL(pthread_exit)(result);
     __builtin_unreachable();

@@ -64,8 +64,9 @@ static inline void cc_on_acquired(void *addr, cc_lock_kind_t kind, uint32_t flag
     cc_lock_acquired_slow(addr, kind, flags, at);
 }
 
-/* Before the release of the lock at addr. */
-static inline void cc_on_releasing(void *addr)
+/* Pops the lock at addr if it is on top of the held stack: the common
+ * case of every release. False sends the caller to its slow path. */
+static inline bool cc_pop_top(void *addr)
 {
     cc_thread_t *t = cc_hot_thread();
     if (CC_LIKELY(t != NULL)) {
@@ -73,10 +74,27 @@ static inline void cc_on_releasing(void *addr)
         uint32_t n = lo->n_held;
         if (CC_LIKELY(n > 0 && lo->held[n - 1].addr == (uint64_t)(uintptr_t)addr)) {
             lo->n_held = n - 1;
-            return;
+            return true;
         }
     }
-    cc_lock_released_slow(addr);
+    return false;
+}
+
+/* Before a release of the lock at addr that is not an unlock call (a
+ * condition wait giving up its mutex). */
+static inline void cc_on_releasing(void *addr)
+{
+    if (CC_UNLIKELY(!cc_pop_top(addr)))
+        cc_lock_released_slow(addr);
+}
+
+/* Before an unlock call on the lock at addr: as cc_on_releasing, and an
+ * unlock of a lock the thread does not hold is checked for misuse. `at` is
+ * only used on the slow path. */
+static inline void cc_on_unlocking(void *addr, cc_caller_t at)
+{
+    if (CC_UNLIKELY(!cc_pop_top(addr)))
+        cc_lock_unlocked_slow(addr, at);
 }
 
 #endif

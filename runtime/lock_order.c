@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lock_table.h"
+#include "misuse.h"
 #include "options.h"
 #include "stack.h"
 #include "thread.h"
@@ -32,8 +33,10 @@ static void grow_held(cc_lock_order_thread_t *lo)
 {
     cc_held_t *bigger = cc_alloc(2 * (size_t)lo->cap_held * sizeof *bigger);
     memcpy(bigger, lo->held, lo->n_held * sizeof *bigger);
-    lo->held = bigger;
-    lo->cap_held *= 2;
+    /* Other threads read held stacks (misuse.c): the array before the
+     * capacity, so a reader that sees the new capacity sees the new array. */
+    __atomic_store_n(&lo->held, bigger, __ATOMIC_RELEASE);
+    __atomic_store_n(&lo->cap_held, lo->cap_held * 2, __ATOMIC_RELEASE);
 }
 
 
@@ -183,20 +186,37 @@ void cc_lock_acquired_slow(void *addr, cc_lock_kind_t kind, uint32_t flags, cc_c
     cc_leave(t);
 }
 
+/* Removes the innermost entry for key; false if the thread does not hold
+ * it. */
+static bool remove_held(cc_lock_order_thread_t *lo, uint64_t key)
+{
+    for (uint32_t i = lo->n_held; i-- > 0;) {
+        if (lo->held[i].addr == key) {
+            memmove(&lo->held[i], &lo->held[i + 1], (lo->n_held - i - 1) * sizeof lo->held[0]);
+            lo->n_held--;
+            return true;
+        }
+    }
+    return false;
+}
+
 void cc_lock_released_slow(void *addr)
 {
     cc_thread_t *t = cc_enter();
     if (!t)
         return;
-    cc_lock_order_thread_t *lo = &t->locks;
-    uint64_t key = (uint64_t)(uintptr_t)addr;
     /* Not the top (released out of order), or not held at all. */
-    for (uint32_t i = lo->n_held; i-- > 0;) {
-        if (lo->held[i].addr == key) {
-            memmove(&lo->held[i], &lo->held[i + 1], (lo->n_held - i - 1) * sizeof lo->held[0]);
-            lo->n_held--;
-            break;
-        }
-    }
+    remove_held(&t->locks, (uint64_t)(uintptr_t)addr);
+    cc_leave(t);
+}
+
+void cc_lock_unlocked_slow(void *addr, cc_caller_t at)
+{
+    cc_thread_t *t = cc_enter();
+    if (!t)
+        return;
+    uint64_t key = (uint64_t)(uintptr_t)addr;
+    if (!remove_held(&t->locks, key))
+        cc_misuse_unlock_unheld(t, key, at);
     cc_leave(t);
 }

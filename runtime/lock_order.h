@@ -59,6 +59,9 @@ void cc_lock_order_forget_edges(cc_lock_order_thread_t *lo);
 void cc_lock_acquired_slow(void *addr, cc_lock_kind_t kind, uint32_t flags, cc_caller_t at);
 /* A release of a lock that is not on top of the held stack. */
 void cc_lock_released_slow(void *addr);
+/* The same for an unlock call, which must hold the lock: one the thread
+ * does not hold goes to the misuse checks (misuse.h). */
+void cc_lock_unlocked_slow(void *addr, cc_caller_t at);
 /* The lock at addr, found in the lock table and cached. */
 struct cc_lock *cc_lock_lookup_slow(cc_lock_order_thread_t *lo, uint64_t addr,
                                     cc_lock_kind_t kind, uint64_t pc);

@@ -116,15 +116,18 @@ cc_lock_t *cc_lock_initialized(uint64_t addr, cc_lock_kind_t kind, uint64_t pc)
 void cc_lock_destroyed(uint64_t addr)
 {
     cc_lock_t *l = cc_lock_find(addr);
-    if (l)
-        __atomic_store_n(&l->id, 0, __ATOMIC_RELEASE);
+    if (!l)
+        return;
+    uint64_t id = __atomic_exchange_n(&l->id, 0, __ATOMIC_ACQ_REL);
+    if (id != 0)
+        __atomic_store_n(&l->destroyed_id, id, __ATOMIC_RELAXED);
 }
 
-void cc_lock_write_record(cc_lock_t *l)
+static void write_record(cc_lock_t *l, uint64_t id)
 {
     uint32_t generation = cc_trace_generation();
     uint32_t seen = __atomic_load_n(&l->written_generation, __ATOMIC_ACQUIRE);
-    if (seen == generation ||
+    if (id == 0 || seen == generation ||
         !__atomic_compare_exchange_n(&l->written_generation, &seen, generation, false,
                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return;
@@ -132,10 +135,19 @@ void cc_lock_write_record(cc_lock_t *l)
      * too much for programs with millions of locks. */
     uint64_t pc = __atomic_load_n(&l->site_pc, __ATOMIC_RELAXED);
     cc_rec_lock_t rec;
-    rec.id = __atomic_load_n(&l->id, __ATOMIC_RELAXED);
+    rec.id = id;
     rec.addr = l->addr;
     rec.kind = __atomic_load_n(&l->kind, __ATOMIC_RELAXED);
     rec.origin = __atomic_load_n(&l->origin, __ATOMIC_RELAXED);
     rec.site_stack = cc_stack_intern(&pc, 1);
     cc_trace_write(CC_REC_LOCK, &rec.h, sizeof rec);
+}
+
+void cc_lock_write_record(cc_lock_t *l) { write_record(l, __atomic_load_n(&l->id, __ATOMIC_RELAXED)); }
+
+/* written_generation belongs to the last instance until a new one starts
+ * (set_instance clears it), so the destroyed instance is written once. */
+void cc_lock_write_destroyed_record(cc_lock_t *l)
+{
+    write_record(l, __atomic_load_n(&l->destroyed_id, __ATOMIC_RELAXED));
 }

@@ -14,6 +14,11 @@ typedef struct cc_lock {
     uint16_t kind;       /* cc_lock_kind_t */
     uint16_t origin;     /* cc_lock_origin_t */
     uint32_t written_generation; /* trace that has its record */
+    /* The last destroy (while id is 0, the instance it ended): its id,
+     * where and by whom. Read only by the misuse checks (misuse.c). */
+    uint32_t destroy_tid;
+    uint64_t destroyed_id;
+    uint64_t destroy_pc;
 } cc_lock_t;
 
 void cc_lock_table_init(void);
@@ -31,5 +36,8 @@ void cc_lock_destroyed(uint64_t addr);
 
 /* Writes the lock's record unless this trace has it. */
 void cc_lock_write_record(cc_lock_t *lock);
+/* The same for the instance a destroy ended (id 0 now): its record under
+ * destroyed_id, so a report about it can name the lock. */
+void cc_lock_write_destroyed_record(cc_lock_t *lock);
 
 #endif

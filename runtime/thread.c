@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "misuse.h"
 #include "stack.h"
 #include "trace.h"
 
@@ -282,6 +283,7 @@ void cc_thread_exit(cc_thread_exit_how_t how)
         return;
     t->guard = 1;
     if (__atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) == CC_RUNTIME_ON) {
+        cc_misuse_exit_holding(t);
         cc_rec_thread_exit_t rec;
         rec.how = t->exit_how ? t->exit_how : how;
         rec.held_locks = t->locks.n_held;

@@ -27,6 +27,7 @@ typedef struct cc_thread {
     uint32_t os_tid;
     int guard;       /* nonzero while this thread is inside the runtime */
     uint32_t exit_how; /* cc_thread_exit_how_t set by pthread_exit */
+    uint32_t exit_stack; /* where pthread_exit was called, if it held locks */
     bool exited;     /* its exit record is written */
     /* What it is blocked in (cc_wait_kind_t) and on, since when and where:
      * read by the watchdog and at process end from other threads, so

@@ -1,5 +1,9 @@
 /* Every interposer must return exactly what the real call returns and leave
- * errno as the real call left it, on success and on failure. */
+ * errno as the real call left it, on success and on failure, also when
+ * ccheck reports the call as misuse. The misuses below are on purpose:
+ *
+ * ccheck-expect-summary: SUMMARY: ccheck: 6 findings (6 misuse) in 1 trace
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -53,17 +57,35 @@ int main(void)
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
     pthread_mutex_t ec;
     CHECK(pthread_mutex_init(&ec, &attr) == 0);
-    CHECK(pthread_mutex_unlock(&ec) == EPERM);
+    errno = 4321;
+    CHECK(pthread_mutex_unlock(&ec) == EPERM); /* errorcheck-not-owner */
+    CHECK(errno == 4321);
     CHECK(pthread_mutex_lock(&ec) == 0);
-    CHECK(pthread_mutex_lock(&ec) == EDEADLK);
+    CHECK(pthread_mutex_lock(&ec) == EDEADLK); /* errorcheck-deadlock */
+    CHECK(errno == 4321);
     CHECK(pthread_mutex_unlock(&ec) == 0);
     CHECK(pthread_mutex_destroy(&ec) == 0);
+
+    /* Destroy of a locked mutex, and a lock after destroy. */
+    pthread_mutex_t gone;
+    CHECK(pthread_mutex_init(&gone, NULL) == 0);
+    CHECK(pthread_mutex_lock(&gone) == 0);
+    CHECK(pthread_mutex_destroy(&gone) == EBUSY); /* destroy-locked */
+    CHECK(errno == 4321);
+    CHECK(pthread_mutex_unlock(&gone) == 0);
+    CHECK(pthread_mutex_destroy(&gone) == 0);
+    CHECK(pthread_mutex_lock(&gone) == EINVAL); /* use-after-destroy */
+    CHECK(errno == 4321);
+    CHECK(pthread_mutex_init(&gone, NULL) == 0); /* legal again */
+    CHECK(pthread_mutex_lock(&gone) == 0);
+    CHECK(pthread_mutex_unlock(&gone) == 0);
+    CHECK(pthread_mutex_destroy(&gone) == 0);
 
     /* Timed lock on a mutex another thread holds: ETIMEDOUT. */
     pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
     pthread_t holder;
     CHECK(pthread_create(&holder, NULL, hold_until_released, &held) == 0);
-    CHECK(pthread_join(holder, NULL) == 0); /* it exits holding `held` */
+    CHECK(pthread_join(holder, NULL) == 0); /* it exits holding `held`: exit-holding-lock */
     struct timespec ts = past(CLOCK_REALTIME);
     struct timespec mono = past(CLOCK_MONOTONIC);
     CHECK(pthread_mutex_timedlock(&held, &ts) == ETIMEDOUT);
@@ -93,6 +115,7 @@ int main(void)
     CHECK(pthread_rwlock_rdlock(&rw) == 0);
     CHECK(pthread_rwlock_trywrlock(&rw) == EBUSY);
     CHECK(pthread_rwlock_tryrdlock(&rw) == 0);
+    CHECK(pthread_rwlock_timedwrlock(&rw, &ts) == ETIMEDOUT); /* recursive-wrlock */
     CHECK(pthread_rwlock_unlock(&rw) == 0);
     CHECK(pthread_rwlock_unlock(&rw) == 0);
     pthread_spinlock_t sp;

@@ -23,10 +23,9 @@
 #include <string.h>
 
 #include "report.h"
+#include "support/report_render.h"
 
 #define GOLDEN_DIR CC_TEST_SOURCE_DIR "/golden/"
-
-typedef int (*output_fn)(const cc_report_t *report, FILE *out);
 
 /* ---- building reports ---------------------------------------------------- */
 
@@ -153,20 +152,6 @@ static void build_empty(cc_report_t *report)
 
 /* ---- rendering and golden files ------------------------------------------ */
 
-/* Renders the report into a NUL-terminated heap buffer. */
-static char *render(output_fn output, const cc_report_t *report, size_t *len)
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    assert_non_null(out);
-    assert_int_equal(output(report, out), 0);
-    assert_int_equal(fclose(out), 0);
-    if (len)
-        *len = size;
-    return text;
-}
-
 static char *read_file(const char *path, size_t *len)
 {
     FILE *in = fopen(path, "rb");
@@ -218,7 +203,7 @@ static void check_golden(output_fn output, const char *name)
     cc_report_t report;
     build_sample(&report);
     size_t len;
-    char *got = render(output, &report, &len);
+    char *got = render_report(output, &report, &len);
     cc_report_free(&report);
 
     char path[4096];
@@ -266,7 +251,7 @@ static json_object *get(json_object *object, const char *key)
 
 static json_object *parse_output(output_fn output, const cc_report_t *report)
 {
-    char *text = render(output, report, NULL);
+    char *text = render_report(output, report, NULL);
     json_object *root = json_tokener_parse(text);
     free(text);
     assert_non_null(root);
@@ -331,11 +316,11 @@ static void test_empty_report(void **state)
     cc_report_t report;
     build_empty(&report);
 
-    char *text = render(cc_output_text, &report, NULL);
+    char *text = render_report(cc_output_text, &report, NULL);
     assert_string_equal(text, "SUMMARY: ccheck: no findings in 1 trace\n");
     free(text);
 
-    text = render(cc_output_json, &report, NULL);
+    text = render_report(cc_output_json, &report, NULL);
     assert_non_null(strstr(text, "\"findings\": []"));
     json_object *root = json_tokener_parse(text);
     free(text);

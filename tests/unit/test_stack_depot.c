@@ -9,22 +9,17 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ccheck/trace_format.h"
-#include "options.h"
 #include "stack.h"
+#include "support/trace_files.h"
 #include "trace.h"
 #include "trace_reader.h"
 
-static char dir[PATH_MAX];
 static char *trace_path; /* the trace every test but the last writes to */
 
 /* ---- what the tests interned ------------------------------------------------ */
@@ -61,46 +56,22 @@ static uint32_t intern(const uint64_t *pcs, uint32_t n)
     return id;
 }
 
-static off_t trace_size(void)
-{
-    struct stat st;
-    assert_int_equal(stat(trace_path, &st), 0);
-    return st.st_size;
-}
-
 /* ---- setup ------------------------------------------------------------------- */
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "%s/ccheck-test-depot.XXXXXX", P_tmpdir);
-    if (!mkdtemp(dir))
+    if (!make_trace_dir("depot"))
         return -1;
-    setenv("CCHECK_DIR", dir, 1);
-    cc_opt.verbosity = 0;
-    cc_stack_init();
-    if (cc_trace_open(CC_ORIGIN_START) != 0)
-        return -1;
-    trace_path = strdup(cc_trace_path());
-    return trace_path ? 0 : -1;
+    start_runtime_by_hand();
+    trace_path = open_new_trace(CC_ORIGIN_START);
+    return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
-            char path[PATH_MAX + 256];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
+    remove_trace_dir();
     free(trace_path);
     return 0;
 }
@@ -258,10 +229,10 @@ static void test_empty_stack(void **state)
 {
     (void)state;
     uint64_t pc = 0x401000;
-    off_t before = trace_size();
+    size_t before = trace_file_size(trace_path);
     assert_int_equal(cc_stack_intern(&pc, 0), CC_TRACE_NO_STACK);
     assert_int_equal(cc_stack_intern(NULL, 0), CC_TRACE_NO_STACK);
-    assert_int_equal(trace_size(), before); /* no record for it */
+    assert_int_equal(trace_file_size(trace_path), before); /* no record for it */
 }
 
 /* A stack whose frames' stack pointers rise outwards, as on x86-64. */
@@ -382,9 +353,7 @@ static void test_one_record_per_stack(void **state)
 
     /* And the reader gives each one back as interned. */
     cc_trace_t t;
-    char err[512];
-    if (cc_trace_load(trace_path, &t, err, sizeof err) != 0)
-        fail_msg("%s", err);
+    load_trace_or_fail(trace_path, &t);
     assert_false(t.truncated);
     assert_int_equal(t.n_stacks, n_known);
     for (uint32_t id = 1; id <= max_id; id++) {
@@ -404,10 +373,8 @@ static void test_new_trace_writes_again(void **state)
 {
     (void)state;
     uint32_t gen = cc_trace_generation();
-    assert_int_equal(cc_trace_open(CC_ORIGIN_FORK), 0);
+    char *path = open_new_trace(CC_ORIGIN_FORK);
     assert_int_equal(cc_trace_generation(), gen + 1);
-    char *path = strdup(cc_trace_path());
-    assert_non_null(path);
     assert_string_not_equal(path, trace_path);
     /* The first, a middle and the last of the ids in use. */
     uint32_t *in_use = calloc(MAX_IDS, sizeof *in_use);

@@ -16,7 +16,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <link.h>
@@ -28,70 +27,24 @@
 
 #include "ccheck/trace_format.h"
 #include "lock_table.h"
-#include "options.h"
 #include "stack.h"
+#include "support/trace_files.h"
 #include "thread.h"
 #include "trace.h"
 #include "trace_reader.h"
 
-/* ---- files ---------------------------------------------------------------- */
-
-static char dir[PATH_MAX];
-static char exe[PATH_MAX];
-
-static uint8_t *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long size = ftell(f);
-    assert_true(size >= 0);
-    rewind(f);
-    uint8_t *buf = malloc((size_t)size + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    *len = (size_t)size;
-    return buf;
-}
-
-static void write_whole(const char *path, const void *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(buf, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-static char *path_in_dir(const char *name)
-{
-    static char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return path;
-}
+static const char *dir; /* the trace directory */
+static const char *exe;
 
 /* ---- walking records ------------------------------------------------------ */
 
-typedef struct rec_pos {
-    size_t offset;
-    uint32_t size;
-    uint16_t type;
-} rec_pos_t;
-
-/* The records of a well-formed trace, by the format's own rules. */
+/* The records of a well-formed trace: the walk must reach the end, as the
+ * writer leaves no partial record. */
 static size_t walk(const uint8_t *buf, size_t len, rec_pos_t *out, size_t max)
 {
-    size_t n = 0;
-    size_t at = sizeof(cc_trace_header_t);
-    while (at + sizeof(cc_rec_header_t) <= len) {
-        cc_rec_header_t h;
-        memcpy(&h, buf + at, sizeof h);
-        assert_true(h.size >= sizeof h && h.size % 8 == 0 && at + h.size <= len);
-        assert_true(n < max);
-        out[n++] = (rec_pos_t){at, h.size, h.type};
-        at += h.size;
-    }
-    assert_int_equal(at, len); /* the writer leaves no partial record */
+    size_t end;
+    size_t n = walk_records(buf, len, out, max, &end);
+    assert_int_equal(end, len);
     return n;
 }
 
@@ -125,19 +78,10 @@ static struct {
 
 static cc_thread_t t0 = {.tid = 0}, t1 = {.tid = 1}, t2 = {.tid = 2}, t3 = {.tid = 3};
 
-static void write_as(cc_thread_t *t, cc_rec_type_t type, cc_rec_header_t *rec, uint32_t size)
-{
-    cc_current_thread = t;
-    cc_trace_write(type, rec, size);
-    cc_current_thread = NULL;
-}
-
 __attribute__((noinline)) static void write_trace(void)
 {
     w.written_after = (uint64_t)time(NULL) * 1000000000ull;
-    assert_int_equal(cc_trace_open(CC_ORIGIN_START), 0);
-    w.path = strdup(cc_trace_path());
-    assert_non_null(w.path);
+    w.path = open_new_trace(CC_ORIGIN_START);
 
     /* Stacks: the same stack twice gives one record and one id. */
     for (uint32_t i = 0; i < 3; i++)
@@ -154,20 +98,20 @@ __attribute__((noinline)) static void write_trace(void)
     /* T0 starts; it creates T1 (joinable, C11), T2 (detached) and T3
      * (detached later). */
     cc_rec_thread_start_t start = {.os_tid = 1000};
-    write_as(&t0, CC_REC_THREAD_START, &start.h, sizeof start);
+    write_record_as(&t0, CC_REC_THREAD_START, &start.h, sizeof start);
     cc_rec_thread_create_t create = {.child = 1, .flags = CC_THREAD_C11, .start_pc = 0x401234,
                                      .create_stack = w.stack_a};
-    write_as(&t0, CC_REC_THREAD_CREATE, &create.h, sizeof create);
+    write_record_as(&t0, CC_REC_THREAD_CREATE, &create.h, sizeof create);
     create = (cc_rec_thread_create_t){.child = 2, .flags = CC_THREAD_DETACHED,
                                       .start_pc = 0x405678, .create_stack = w.stack_b};
-    write_as(&t0, CC_REC_THREAD_CREATE, &create.h, sizeof create);
+    write_record_as(&t0, CC_REC_THREAD_CREATE, &create.h, sizeof create);
     create = (cc_rec_thread_create_t){.child = 3, .flags = 0, .start_pc = 0x409abc,
                                       .create_stack = w.stack_long};
-    write_as(&t0, CC_REC_THREAD_CREATE, &create.h, sizeof create);
+    write_record_as(&t0, CC_REC_THREAD_CREATE, &create.h, sizeof create);
     start.os_tid = 1001;
-    write_as(&t1, CC_REC_THREAD_START, &start.h, sizeof start);
+    write_record_as(&t1, CC_REC_THREAD_START, &start.h, sizeof start);
     start.os_tid = 1002;
-    write_as(&t2, CC_REC_THREAD_START, &start.h, sizeof start); /* runs past the end */
+    write_record_as(&t2, CC_REC_THREAD_START, &start.h, sizeof start); /* runs past the end */
 
     /* Locks through the lock table: A is initialised, written, destroyed
      * and initialised again (a new instance, a new id, a second record). */
@@ -200,23 +144,23 @@ __attribute__((noinline)) static void write_trace(void)
                       .to_stack = w.stack_b, .flags = CC_EDGE_TO_READ | CC_EDGE_FROM_READ,
                       .n_held = 2},
               .held = {{.id = w.c->id, .flags = 0}, {.id = w.d->id, .flags = CC_HELD_READ}}};
-    write_as(&t1, CC_REC_LOCK_EDGE, &edge.rec.h, sizeof edge);
+    write_record_as(&t1, CC_REC_LOCK_EDGE, &edge.rec.h, sizeof edge);
 
     /* A record type from a newer writer: skipped, counted. */
     struct {
         cc_rec_header_t h;
         uint8_t payload[5];
     } future = {.payload = {1, 2, 3, 4, 5}};
-    write_as(&t1, (cc_rec_type_t)200, &future.h, sizeof future.h + sizeof future.payload);
+    write_record_as(&t1, (cc_rec_type_t)200, &future.h, sizeof future.h + sizeof future.payload);
 
     cc_rec_thread_exit_t exit_rec = {.how = CC_EXIT_PTHREAD_EXIT, .held_locks = 1};
-    write_as(&t1, CC_REC_THREAD_EXIT, &exit_rec.h, sizeof exit_rec);
+    write_record_as(&t1, CC_REC_THREAD_EXIT, &exit_rec.h, sizeof exit_rec);
     cc_rec_thread_join_t join = {.target = 1, .stack = w.stack_b};
-    write_as(&t0, CC_REC_THREAD_JOIN, &join.h, sizeof join);
+    write_record_as(&t0, CC_REC_THREAD_JOIN, &join.h, sizeof join);
     cc_rec_thread_detach_t detach = {.target = 3, .stack = w.stack_a};
-    write_as(&t0, CC_REC_THREAD_DETACH, &detach.h, sizeof detach);
+    write_record_as(&t0, CC_REC_THREAD_DETACH, &detach.h, sizeof detach);
     exit_rec = (cc_rec_thread_exit_t){.how = CC_EXIT_UNWOUND, .held_locks = 0};
-    write_as(&t3, CC_REC_THREAD_EXIT, &exit_rec.h, sizeof exit_rec);
+    write_record_as(&t3, CC_REC_THREAD_EXIT, &exit_rec.h, sizeof exit_rec);
 
     /* Two end records: an exec that failed, then _exit(7). The last counts. */
     cc_current_thread = &t0;
@@ -224,24 +168,18 @@ __attribute__((noinline)) static void write_trace(void)
     cc_trace_end(CC_END__EXIT, 7);
     cc_current_thread = NULL;
 
-    w.bytes = read_whole(w.path, &w.len);
+    w.bytes = read_whole_file(w.path, &w.len);
     w.n_recs = walk(w.bytes, w.len, w.recs, 512);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "%s/ccheck-test-trace.XXXXXX", P_tmpdir);
-    if (!mkdtemp(dir))
+    dir = make_trace_dir("trace");
+    exe = own_exe_path();
+    if (!dir || !exe)
         return -1;
-    setenv("CCHECK_DIR", dir, 1);
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return -1;
-    exe[n] = 0;
-    cc_opt.verbosity = 0; /* no "trace written" line from cc_trace_end */
-    cc_lock_table_init();
-    cc_stack_init();
+    start_runtime_by_hand();
     write_trace();
     return 0;
 }
@@ -249,15 +187,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (e->d_name[0] != '.')
-                unlink(path_in_dir(e->d_name));
-        closedir(d);
-    }
-    rmdir(dir);
+    remove_trace_dir();
     free(w.path);
     free(w.bytes);
     return 0;
@@ -273,12 +203,7 @@ static int main_program(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 /* Loads the trace that setup wrote; it must load. */
-static void load_good(cc_trace_t *t)
-{
-    char err[512];
-    if (cc_trace_load(w.path, t, err, sizeof err) != 0)
-        fail_msg("%s", err);
-}
+static void load_good(cc_trace_t *t) { load_trace_or_fail(w.path, t); }
 
 static void test_trace_file_name(void **state)
 {
@@ -555,12 +480,12 @@ static void assert_load_error(const char *path, const char *needle)
  * `at` (when flip is nonzero), as a file of its own. */
 static const char *damaged_copy(size_t len, size_t at, uint8_t flip)
 {
-    const char *path = path_in_dir("damaged.trace");
+    const char *path = trace_dir_file("damaged.trace");
     uint8_t *copy = malloc(w.len);
     assert_non_null(copy);
     memcpy(copy, w.bytes, w.len);
     copy[at] ^= flip;
-    write_whole(path, copy, len);
+    write_whole_file(path, copy, len);
     free(copy);
     return path;
 }
@@ -649,9 +574,9 @@ static void test_flipped_payload_byte(void **state)
 static void test_not_a_trace(void **state)
 {
     (void)state;
-    const char *path = path_in_dir("random.txt");
+    const char *path = trace_dir_file("random.txt");
     const char text[] = "random file\nwith some text in it, long enough to hold a header\n";
-    write_whole(path, text, sizeof text - 1);
+    write_whole_file(path, text, sizeof text - 1);
     assert_load_error(path, "not a ccheck trace");
 }
 
@@ -672,15 +597,15 @@ static void test_newer_version(void **state)
 static void test_empty_file(void **state)
 {
     (void)state;
-    const char *path = path_in_dir("empty.trace");
-    write_whole(path, "", 0);
+    const char *path = trace_dir_file("empty.trace");
+    write_whole_file(path, "", 0);
     assert_load_error(path, NULL);
 }
 
 static void test_missing_file(void **state)
 {
     (void)state;
-    assert_load_error(path_in_dir("no-such.trace"), strerror(ENOENT));
+    assert_load_error(trace_dir_file("no-such.trace"), strerror(ENOENT));
 }
 
 int main(void)

@@ -22,7 +22,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <link.h>
@@ -36,8 +35,9 @@
 #include "analysis.h"
 #include "ccheck/trace_format.h"
 #include "lock_table.h"
-#include "options.h"
 #include "stack.h"
+#include "support/report_render.h"
+#include "support/trace_files.h"
 #include "thread.h"
 #include "trace.h"
 #include "trace_reader.h"
@@ -47,59 +47,18 @@ enum {
     MAX_RECORDS = 4096,
 };
 
-static char dir[PATH_MAX];
-static char exe[PATH_MAX];
+static const char *exe;
 static uint8_t *seed;
 static size_t seed_len;
 
-/* ---- files ------------------------------------------------------------------- */
-
-static uint8_t *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    long size = ftell(f);
-    assert_true(size >= 0);
-    rewind(f);
-    uint8_t *buf = malloc((size_t)size + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    *len = (size_t)size;
-    return buf;
-}
-
-static void write_whole(const char *path, const void *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(buf, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
 /* ---- records ------------------------------------------------------------------ */
 
-typedef struct rec_pos {
-    size_t offset;
-    uint32_t size;
-} rec_pos_t;
-
-/* The records from the start of buf as far as their headers are sane (size
- * at least a header, a multiple of 8, inside the buffer). */
+/* The records from the start of buf as far as their headers are sane: a
+ * mutant's records up to its first damaged header. */
 static size_t walk(const uint8_t *buf, size_t len, rec_pos_t *out, size_t max)
 {
-    size_t n = 0;
-    size_t at = sizeof(cc_trace_header_t);
-    while (n < max && at + sizeof(cc_rec_header_t) <= len) {
-        cc_rec_header_t h;
-        memcpy(&h, buf + at, sizeof h);
-        if (h.size < sizeof h || h.size % 8 != 0 || h.size > len - at)
-            break;
-        out[n++] = (rec_pos_t){at, h.size};
-        at += h.size;
-    }
-    return n;
+    size_t end;
+    return walk_records(buf, len, out, max, &end);
 }
 
 /* Recomputes the CRC of every record the walk reaches, so that a mutant
@@ -128,9 +87,7 @@ static void write_as(uint32_t tid, cc_rec_type_t type, cc_rec_header_t *rec, uin
 {
     static cc_thread_t threads[8];
     threads[tid].tid = tid;
-    cc_current_thread = &threads[tid];
-    cc_trace_write(type, rec, size);
-    cc_current_thread = NULL;
+    write_record_as(&threads[tid], type, rec, size);
 }
 
 static void write_edge(uint32_t tid, const cc_lock_t *from, const cc_lock_t *to, uint32_t from_stack,
@@ -152,9 +109,7 @@ static void write_edge(uint32_t tid, const cc_lock_t *from, const cc_lock_t *to,
 
 static void write_seed(void)
 {
-    assert_int_equal(cc_trace_open(CC_ORIGIN_START), 0);
-    char *path = strdup(cc_trace_path());
-    assert_non_null(path);
+    char *path = open_new_trace(CC_ORIGIN_START);
 
     /* The last two frames are outside every module the seed keeps. */
     uint64_t pcs[5] = {CODE(cc_yield, 1), CODE(cc_gettid, 3), CODE(cc_monotonic_ns, 1),
@@ -212,7 +167,7 @@ static void write_seed(void)
     cc_current_thread = NULL;
     cc_trace_end(CC_END_EXIT, 0);
 
-    seed = read_whole(path, &seed_len);
+    seed = read_whole_file(path, &seed_len);
     free(path);
 }
 
@@ -246,17 +201,10 @@ static void keep_few_modules(void)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "%s/ccheck-test-fuzz.XXXXXX", P_tmpdir);
-    if (!mkdtemp(dir))
+    exe = own_exe_path();
+    if (!make_trace_dir("fuzz") || !exe)
         return -1;
-    setenv("CCHECK_DIR", dir, 1);
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return -1;
-    exe[n] = 0;
-    cc_opt.verbosity = 0;
-    cc_lock_table_init();
-    cc_stack_init();
+    start_runtime_by_hand();
     write_seed();
     keep_few_modules();
     return 0;
@@ -265,19 +213,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
-            char path[PATH_MAX + 256];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
+    remove_trace_dir();
     free(seed);
     return 0;
 }
@@ -301,18 +237,6 @@ typedef struct outcome {
     size_t findings;
     bool truncated;
 } outcome_t;
-
-static char *print(const cc_report_t *report, int (*output)(const cc_report_t *, FILE *))
-{
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
-    assert_non_null(out);
-    assert_int_equal(output(report, out), 0);
-    assert_int_equal(fclose(out), 0);
-    assert_non_null(text);
-    return text;
-}
 
 static void assert_json(char *text)
 {
@@ -395,10 +319,10 @@ static outcome_t load_and_analyze(const char *path, size_t len)
      * model, for every eighth trace. */
     static size_t loads;
     start = now_seconds();
-    assert_json(print(&report, cc_output_json));
+    assert_json(render_report(cc_output_json, &report, NULL));
     if (loads++ % 8 == 0) {
-        assert_json(print(&report, cc_output_sarif));
-        free(print(&report, cc_output_text));
+        assert_json(render_report(cc_output_sarif, &report, NULL));
+        free(render_report(cc_output_text, &report, NULL));
     }
     time_output += now_seconds() - start;
     cc_report_free(&report);
@@ -607,7 +531,7 @@ static void keep_input(const char *name, const uint8_t *data, size_t len)
         return;
     char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/%s", keep, name);
-    write_whole(path, data, len);
+    write_whole_file(path, data, len);
 }
 
 /* Mutants live in a memfd, named by its /proc/self/fd path: rewriting a

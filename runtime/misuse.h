@@ -1,0 +1,78 @@
+/* Lock misuse: the checks that write CC_REC_MISUSE records.
+ *
+ * Rules:
+ *  - Everything here is a slow path. It runs only when a release is not on
+ *    top of the thread's held stack, when a real lock or unlock call failed,
+ *    at destroy, at thread exit, and (one inline loop over the thread's own
+ *    held stack) before a write lock. The uncontended lock and unlock never
+ *    come here.
+ *  - The out-of-line functions run inside the guard (the caller took it
+ *    with cc_enter) unless said otherwise, and preserve errno.
+ *  - A report needs two witnesses that agree: the held-lock stacks the
+ *    runtime keeps, and the lock's own memory (glibc's owner / writer /
+ *    lock word). The memory is only ever used to hold a report back, never
+ *    to make one: a lock the runtime never saw acquired or initialised is
+ *    never reported.
+ *  - Each distinct misuse (kind, stack, related stack) is written once per
+ *    trace, and a call site is unwound at most a few times, so a misuse in
+ *    a loop costs little after its first occurrences. */
+#ifndef CC_MISUSE_H
+#define CC_MISUSE_H
+
+#include <stdint.h>
+
+#include "ccheck/trace_format.h"
+#include "lock_hot_path.h"
+#include "util.h"
+
+struct cc_thread;
+
+/* An unlock of the lock at addr that is not in thread t's held stack:
+ * unlock-not-owned, double-unlock or use-after-destroy. */
+void cc_misuse_unlock_unheld(struct cc_thread *t, uint64_t addr, cc_caller_t at);
+
+/* After a real pthread mutex lock call that failed with rc: EDEADLK (an
+ * error-checking mutex this thread holds) or EINVAL from a mutex glibc
+ * marked destroyed (use-after-destroy). Takes the guard itself. */
+void cc_misuse_mutex_lock_failed(void *addr, int rc, cc_caller_t at);
+/* After a real pthread_mutex_unlock that failed with rc: EPERM is an
+ * unlock the mutex itself refused (error-checking, recursive or robust
+ * mutex the thread does not own). Takes the guard itself. */
+void cc_misuse_mutex_unlock_failed(void *addr, int rc, cc_caller_t at);
+
+/* Before a real destroy: destroy-locked if some thread holds the lock;
+ * remembers where it was destroyed for a later use-after-destroy. */
+void cc_misuse_destroying(struct cc_thread *t, uint64_t addr, cc_caller_t at);
+
+/* pthread_exit / thrd_exit are on their way: keeps their stack, and the
+ * stacks of the locks still held while their frames are live, for
+ * exit-holding-lock. */
+void cc_misuse_thread_exiting(struct cc_thread *t, cc_caller_t at);
+/* The thread is writing its exit record: one exit-holding-lock per lock it
+ * still holds. */
+void cc_misuse_exit_holding(struct cc_thread *t);
+
+/* A write lock of an rwlock the calling thread holds (read or write).
+ * Takes the guard itself. */
+void cc_misuse_recursive_wrlock(uint64_t addr, cc_caller_t at);
+
+/* Before a real write-lock call: glibc's write lock of an rwlock the
+ * thread holds for reading waits for itself forever, so this must be
+ * reported before the call. A scan of the thread's own held stack, usually
+ * empty or a few entries; no guard, no call unless the lock is there. */
+static inline void cc_misuse_check_wrlock(void *addr, cc_caller_t at)
+{
+    cc_thread_t *t = cc_hot_thread();
+    if (!t)
+        return;
+    const cc_lock_order_thread_t *lo = &t->locks;
+    uint64_t key = (uint64_t)(uintptr_t)addr;
+    for (uint32_t i = 0; i < lo->n_held; i++) {
+        if (CC_UNLIKELY(lo->held[i].addr == key)) {
+            cc_misuse_recursive_wrlock(key, at);
+            return;
+        }
+    }
+}
+
+#endif
