@@ -25,7 +25,11 @@ typedef struct cc_held {
     uint32_t stack;   /* its full stack, once one was needed; else 0 */
     uint32_t flags;   /* CC_ACQUIRE_* */
     bool new_edge;    /* scratch: its edge to the lock being taken is new */
+    /* Padding to 64 bytes: every lock and unlock indexes the held stack,
+     * and a power of two makes that one shift. */
+    uint8_t padding[15];
 } cc_held_t;
+_Static_assert(sizeof(cc_held_t) == 64, "held entries index by shift");
 
 enum {
     CC_ACQUIRE_TRY = 1u << 0,  /* trylock or timed: cannot wait forever */
