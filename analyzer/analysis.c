@@ -99,6 +99,7 @@ static const char *lock_kind_name(uint16_t kind)
     case CC_LOCK_RWLOCK: return "rwlock";
     case CC_LOCK_SPIN: return "spinlock";
     case CC_LOCK_C11_MTX: return "mtx";
+    case CC_LOCK_SEM: return "semaphore";
     default: return "lock";
     }
 }

@@ -92,7 +92,13 @@ static uint32_t node_index(const graph_t *g, node_t key)
     return (uint32_t)(n - g->nodes);
 }
 
-static bool can_close_cycle(const cc_trace_edge_t *e) { return !(e->flags & CC_EDGE_TO_TRY); }
+/* Edges that can be part of a deadlock: not a trylock's (it never waits),
+ * and not one naming a semaphore that turned out to signal (not a lock). */
+static bool can_close_cycle(const cc_trace_t *t, const cc_trace_edge_t *e)
+{
+    return !(e->flags & CC_EDGE_TO_TRY) && !cc_trace_sem_signals(t, e->from) &&
+           !cc_trace_sem_signals(t, e->to);
+}
 
 static void build_graph(const cc_analysis_t *a, graph_t *g, graph_mode_t mode)
 {
@@ -106,7 +112,7 @@ static void build_graph(const cc_analysis_t *a, graph_t *g, graph_mode_t mode)
     for (size_t t = 0; t < a->n_traces; t++) {
         const cc_trace_t *trace = &a->traces[t];
         for (size_t i = 0; i < trace->n_edges; i++) {
-            if (!can_close_cycle(&trace->edges[i]))
+            if (!can_close_cycle(trace, &trace->edges[i]))
                 continue;
             g->nodes[g->n_nodes++] = node_of(a, mode, (uint32_t)t, trace->edges[i].from);
             g->nodes[g->n_nodes++] = node_of(a, mode, (uint32_t)t, trace->edges[i].to);
@@ -122,7 +128,7 @@ static void build_graph(const cc_analysis_t *a, graph_t *g, graph_mode_t mode)
         const cc_trace_t *trace = &a->traces[t];
         for (size_t i = 0; i < trace->n_edges; i++) {
             const cc_trace_edge_t *e = &trace->edges[i];
-            if (!can_close_cycle(e))
+            if (!can_close_cycle(trace, e))
                 continue;
             uint32_t from = node_index(g, node_of(a, mode, (uint32_t)t, e->from));
             uint32_t to = node_index(g, node_of(a, mode, (uint32_t)t, e->to));

@@ -20,7 +20,8 @@ typedef struct loader {
     char *err;
     size_t err_size;
     uint64_t offset; /* of the record being read */
-    size_t cap_modules, cap_stacks, cap_threads, cap_locks, cap_edges, cap_misuses, cap_stucks;
+    size_t cap_modules, cap_stacks, cap_threads, cap_locks, cap_edges, cap_misuses, cap_stucks,
+        cap_signal_sems;
     uint32_t *thread_index; /* tid -> index+1 hash, open addressing */
     /* Waiting records since the last end record: they describe the end
      * record that follows them. */
@@ -268,6 +269,16 @@ static int parse_stuck(loader_t *l, const uint8_t *rec, uint32_t size)
     return 0;
 }
 
+static int parse_sem_signals(loader_t *l, const uint8_t *rec)
+{
+    cc_rec_sem_signals_t r;
+    memcpy(&r, rec, sizeof r);
+    cc_trace_t *t = l->trace;
+    uint64_t *id = push((void **)&t->signal_sems, &t->n_signal_sems, &l->cap_signal_sems, sizeof *id);
+    *id = r.lock;
+    return 0;
+}
+
 static int parse_thread_waiting(loader_t *l, const uint8_t *rec)
 {
     cc_rec_thread_waiting_t *w =
@@ -309,6 +320,7 @@ static const uint32_t fixed_size[CC_REC_TYPE_COUNT] = {
     [CC_REC_THREAD_WAITING] = sizeof(cc_rec_thread_waiting_t),
     [CC_REC_MISUSE] = sizeof(cc_rec_misuse_t),
     [CC_REC_STUCK] = sizeof(cc_rec_stuck_t),
+    [CC_REC_SEM_SIGNALS] = sizeof(cc_rec_sem_signals_t),
 };
 
 static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
@@ -336,6 +348,7 @@ static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
     case CC_REC_THREAD_WAITING: return parse_thread_waiting(l, rec);
     case CC_REC_MISUSE: return parse_misuse(l, rec);
     case CC_REC_STUCK: return parse_stuck(l, rec, size);
+    case CC_REC_SEM_SIGNALS: return parse_sem_signals(l, rec);
     case CC_REC_TYPE_COUNT: break;
     }
     return 0;
@@ -470,6 +483,7 @@ void cc_trace_free(cc_trace_t *trace)
     for (size_t i = 0; i < trace->n_stucks; i++)
         free(trace->stucks[i].threads);
     free(trace->misuses);
+    free(trace->signal_sems);
     free(trace->stucks);
     free(trace->modules);
     free(trace->stacks);
@@ -491,6 +505,14 @@ const cc_trace_thread_t *cc_trace_find_thread(const cc_trace_t *trace, uint32_t 
 {
     cc_trace_thread_t key = {.tid = tid};
     return find(&key, trace->threads, trace->n_threads, sizeof key, cmp_thread);
+}
+
+bool cc_trace_sem_signals(const cc_trace_t *trace, uint64_t id)
+{
+    for (size_t i = 0; i < trace->n_signal_sems; i++)
+        if (trace->signal_sems[i] == id)
+            return true;
+    return false;
 }
 
 const cc_trace_lock_t *cc_trace_find_lock(const cc_trace_t *trace, uint64_t id)

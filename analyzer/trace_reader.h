@@ -98,6 +98,8 @@ typedef struct cc_trace {
     size_t n_misuses;
     cc_trace_stuck_t *stucks;
     size_t n_stucks;
+    uint64_t *signal_sems; /* semaphores that turned out to signal */
+    size_t n_signal_sems;
 
     bool has_end;          /* a process-end record was read */
     uint32_t end_reason;   /* of the last one */
@@ -117,5 +119,7 @@ void cc_trace_free(cc_trace_t *trace);
 const cc_trace_stack_t *cc_trace_find_stack(const cc_trace_t *trace, uint32_t id);
 const cc_trace_thread_t *cc_trace_find_thread(const cc_trace_t *trace, uint32_t tid);
 const cc_trace_lock_t *cc_trace_find_lock(const cc_trace_t *trace, uint64_t id);
+/* Whether lock `id` is a semaphore that signals rather than locks. */
+bool cc_trace_sem_signals(const cc_trace_t *trace, uint64_t id);
 
 #endif

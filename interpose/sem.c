@@ -1,32 +1,52 @@
-/* POSIX semaphores: forwarded. Each returns -1 with errno set on failure,
- * which passes through untouched (cc_wait_* touch no errno). */
+/* POSIX semaphores. Each returns -1 with errno set on failure, which
+ * passes through untouched (the runtime saves and restores errno). A
+ * semaphore of one permit used as a lock joins the lock-order graph
+ * (runtime/sem_lock.c); blocking waits mark the thread as waiting. */
 #include <fcntl.h>
 #include <stdarg.h>
 
 #include "interpose.h"
+#include "sem_lock.h"
 
 CC_EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
 {
-    return CC_REAL(sem_init)(s, pshared, value);
+    int rc = CC_REAL(sem_init)(s, pshared, value);
+    if (rc == 0)
+        cc_sem_initialized(s, value, CC_CALLER());
+    return rc;
 }
 
-CC_EXPORT int sem_destroy(sem_t *s) { return CC_REAL(sem_destroy)(s); }
-/* Blocking waits: mark the thread as waiting, for the end-of-process
- * snapshot (an idle thread is not cut off). */
+CC_EXPORT int sem_destroy(sem_t *s)
+{
+    CC_WITH_THREAD(t, cc_lock_destroyed((uint64_t)(uintptr_t)s));
+    return CC_REAL(sem_destroy)(s);
+}
+
 CC_EXPORT int sem_wait(sem_t *s)
 {
     CC_WAIT_BEGIN(CC_WAIT_SEM, s, false);
     int rc = CC_REAL(sem_wait)(s);
     cc_wait_end();
+    if (rc == 0)
+        cc_sem_acquired(s, 0, CC_CALLER());
     return rc;
 }
-CC_EXPORT int sem_trywait(sem_t *s) { return CC_REAL(sem_trywait)(s); }
+
+CC_EXPORT int sem_trywait(sem_t *s)
+{
+    int rc = CC_REAL(sem_trywait)(s);
+    if (rc == 0)
+        cc_sem_acquired(s, CC_ACQUIRE_TRY, CC_CALLER());
+    return rc;
+}
 
 CC_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
     CC_WAIT_BEGIN(CC_WAIT_SEM, s, true);
     int rc = CC_REAL(sem_timedwait)(s, abstime);
     cc_wait_end();
+    if (rc == 0)
+        cc_sem_acquired(s, CC_ACQUIRE_TRY, CC_CALLER());
     return rc;
 }
 
@@ -35,10 +55,16 @@ CC_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ab
     CC_WAIT_BEGIN(CC_WAIT_SEM, s, true);
     int rc = CC_REAL(sem_clockwait)(s, clock, abstime);
     cc_wait_end();
+    if (rc == 0)
+        cc_sem_acquired(s, CC_ACQUIRE_TRY, CC_CALLER());
     return rc;
 }
 
-CC_EXPORT int sem_post(sem_t *s) { return CC_REAL(sem_post)(s); }
+CC_EXPORT int sem_post(sem_t *s)
+{
+    cc_sem_posting(s);
+    return CC_REAL(sem_post)(s);
+}
 
 /* sem_open takes a mode and a value only with O_CREAT. */
 CC_EXPORT sem_t *sem_open(const char *name, int oflag, ...)

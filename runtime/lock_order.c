@@ -171,6 +171,13 @@ void cc_lock_acquired_slow(void *addr, cc_lock_kind_t kind, uint32_t flags, cc_c
     cc_thread_t *t = cc_enter();
     if (!t)
         return;
+    cc_lock_acquired_entered(t, addr, kind, flags, at);
+    cc_leave(t);
+}
+
+void cc_lock_acquired_entered(cc_thread_t *t, void *addr, cc_lock_kind_t kind, uint32_t flags,
+                              cc_caller_t at)
+{
     cc_lock_order_thread_t *lo = &t->locks;
     uint64_t key = (uint64_t)(uintptr_t)addr;
     cc_lock_t *lock = lo->cache_addr[cc_lock_cache_slot(key)] == key
@@ -183,7 +190,6 @@ void cc_lock_acquired_slow(void *addr, cc_lock_kind_t kind, uint32_t flags, cc_c
     cc_held_fill(&lo->held[lo->n_held++], key, lock, flags, at);
     if (lo->n_held > 1 && cc_opt.lock_order)
         cc_lock_add_edges(t);
-    cc_leave(t);
 }
 
 /* Removes the innermost entry for key; false if the thread does not hold
@@ -206,8 +212,13 @@ void cc_lock_released_slow(void *addr)
     if (!t)
         return;
     /* Not the top (released out of order), or not held at all. */
-    remove_held(&t->locks, (uint64_t)(uintptr_t)addr);
+    cc_lock_released_entered(t, addr);
     cc_leave(t);
+}
+
+bool cc_lock_released_entered(cc_thread_t *t, void *addr)
+{
+    return remove_held(&t->locks, (uint64_t)(uintptr_t)addr);
 }
 
 void cc_lock_unlocked_slow(void *addr, cc_caller_t at)

@@ -63,6 +63,11 @@ void cc_lock_order_forget_edges(cc_lock_order_thread_t *lo);
 void cc_lock_acquired_slow(void *addr, cc_lock_kind_t kind, uint32_t flags, cc_caller_t at);
 /* A release of a lock that is not on top of the held stack. */
 void cc_lock_released_slow(void *addr);
+/* The same two, for a caller inside the runtime already (cc_enter). The
+ * release says whether the thread held the lock. */
+void cc_lock_acquired_entered(struct cc_thread *t, void *addr, cc_lock_kind_t kind,
+                              uint32_t flags, cc_caller_t at);
+bool cc_lock_released_entered(struct cc_thread *t, void *addr);
 /* The same for an unlock call, which must hold the lock: one the thread
  * does not hold goes to the misuse checks (misuse.h). */
 void cc_lock_unlocked_slow(void *addr, cc_caller_t at);

@@ -19,6 +19,10 @@ typedef struct cc_lock {
     uint32_t destroy_tid;
     uint64_t destroyed_id;
     uint64_t destroy_pc;
+    /* A semaphore's initial value, and whether a thread that did not hold
+     * it posted it (runtime/sem_lock.c). */
+    uint32_t sem_permits;
+    uint32_t sem_signals;
 } cc_lock_t;
 
 void cc_lock_table_init(void);

@@ -506,6 +506,9 @@ void cc_misuse_exit_holding(cc_thread_t *t)
             continue; /* taken again (recursive or read lock): one report */
         if (__atomic_load_n(&h->lock->id, __ATOMIC_RELAXED) != h->id)
             continue; /* destroyed (or made anew) while held: not this lock any more */
+        /* A permit kept is no misuse: another thread may post for it. */
+        if (__atomic_load_n(&h->lock->kind, __ATOMIC_RELAXED) == CC_LOCK_SEM)
+            continue;
         lock_word_t w;
         read_word(__atomic_load_n(&h->lock->kind, __ATOMIC_RELAXED), h->addr, false, &w);
         /* A robust mutex is made for this: the next locker gets EOWNERDEAD. */

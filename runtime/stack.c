@@ -14,6 +14,7 @@
  *    from any interposed call. */
 #include "stack.h"
 
+#include <errno.h>
 #include <link.h>
 #include <string.h>
 
@@ -145,6 +146,7 @@ uint32_t cc_stack_intern(const uint64_t *pcs, uint32_t n)
 
 void cc_unwind(cc_caller_t from, cc_unwound_t *out)
 {
+    int saved_errno = errno; /* libunwind may probe memory with syscalls */
     out->n = 0;
     uint32_t max = (uint32_t)cc_opt.stack_depth;
     /* New modules may have been loaded (lazily, or by dlopen) since the last
@@ -174,6 +176,7 @@ void cc_unwind(cc_caller_t from, cc_unwound_t *out)
         out->sp[0] = from.cfa;
         out->n = 1;
     }
+    errno = saved_errno;
 }
 
 uint32_t cc_stack_here(cc_caller_t from)

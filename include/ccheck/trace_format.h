@@ -63,6 +63,7 @@ typedef enum cc_rec_type {
     CC_REC_THREAD_WAITING = 12, /* cc_rec_thread_waiting_t */
     CC_REC_MISUSE = 13,         /* cc_rec_misuse_t */
     CC_REC_STUCK = 14,          /* cc_rec_stuck_t + cc_stuck_thread_t[n_threads] */
+    CC_REC_SEM_SIGNALS = 15,    /* cc_rec_sem_signals_t */
     CC_REC_TYPE_COUNT
 } cc_rec_type_t;
 
@@ -176,6 +177,7 @@ typedef enum cc_lock_kind {
     CC_LOCK_RWLOCK = 2,
     CC_LOCK_SPIN = 3,
     CC_LOCK_C11_MTX = 4,
+    CC_LOCK_SEM = 5, /* a semaphore of one permit, taken and given back by a thread */
 } cc_lock_kind_t;
 
 typedef enum cc_lock_origin {
@@ -304,6 +306,14 @@ typedef struct cc_stuck_thread {
     uint32_t reserved;
 } cc_stuck_thread_t;
 _Static_assert(sizeof(cc_stuck_thread_t) == 40, "stuck thread layout");
+
+/* A semaphore that was counted as a lock turned out to signal: a thread
+ * that did not hold it posted it. Edges that name it order nothing. */
+typedef struct cc_rec_sem_signals {
+    cc_rec_header_t h;
+    uint64_t lock;
+} cc_rec_sem_signals_t;
+_Static_assert(sizeof(cc_rec_sem_signals_t) == 24, "sem record layout");
 
 typedef enum cc_end_reason {
     CC_END_EXIT = 0,   /* exit() or return from main */
