@@ -36,16 +36,9 @@ done
 [ -r "$lib" ] || { echo "check_merge.sh: cannot read $lib (build it first)" >&2; exit 2; }
 [ -r "$source" ] || { echo "check_merge.sh: cannot read $source" >&2; exit 2; }
 command -v jq >/dev/null 2>&1 || { echo "check_merge.sh: jq not found (apt-get install jq)" >&2; exit 2; }
-mkdir -p "$base" || exit 2
-work=$(mktemp -d "$base/run.XXXXXX") || exit 2
-
-# A hang becomes a failure, not a stuck test.
 limit=60
-if command -v timeout >/dev/null 2>&1; then
-    run_limited() { timeout -k 5 "$limit" "$@"; }
-else
-    run_limited() { "$@"; }
-fi
+# shellcheck source=../script_common.sh
+. "$(dirname "$0")/../script_common.sh"
 
 # The expected lines, as sorted JSON arrays of numbers: [27,38].
 marked_lines() {
@@ -59,8 +52,6 @@ if [ "$acquire_lines" = "[]" ] || [ "$held_lines" = "[]" ]; then
     exit 2
 fi
 
-passed=0
-failed=0
 check() { # check OK-STATUS NAME [REASON]
     if [ "$1" = 0 ]; then
         echo "PASS $2"
@@ -168,10 +159,4 @@ else
     fi
 fi
 
-echo "$passed passed, $failed failed"
-if [ "$failed" = 0 ]; then
-    rm -rf "$work"
-    exit 0
-fi
-echo "files kept in $work" >&2
-exit 1
+finish

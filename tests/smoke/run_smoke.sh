@@ -23,16 +23,10 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 fi
 ccheck=$1
 base=${2:-${TMPDIR:-/tmp}}
-mkdir -p "$base" || exit 2
-work=$(mktemp -d "$base/run.XXXXXX") || exit 2
-
-# Every ccheck run gets this long; a hang becomes a failure, not a stuck CI.
+# Every ccheck run gets this long.
 limit=300
-if command -v timeout >/dev/null 2>&1; then
-    run_limited() { timeout -k 10 "$limit" "$@"; }
-else
-    run_limited() { "$@"; }
-fi
+# shellcheck source=../script_common.sh
+. "$(dirname "$0")/../script_common.sh"
 
 if command -v jq >/dev/null 2>&1; then
     have_jq=1
@@ -53,8 +47,6 @@ awk 'BEGIN {
     }
 }' >"$work/input" || { echo "cannot generate $work/input" >&2; exit 2; }
 
-passed=0
-failed=0
 reasons=
 
 fail() {
@@ -169,10 +161,4 @@ smoke "pigz -p 4" pigz pigz -p 4 -c -- pigz -p 4 -d -c
 smoke "xz -T4" xz-utils xz -T4 --block-size=1MiB -c -- xz -T4 -d -c
 smoke "zstd -T4" zstd zstd -T4 -q -c -- zstd -T4 -q -d -c
 
-echo "$passed passed, $failed failed"
-if [ "$failed" = 0 ]; then
-    rm -rf "$work"
-    exit 0
-fi
-echo "files kept in $work" >&2
-exit 1
+finish
