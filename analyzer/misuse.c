@@ -24,6 +24,7 @@ static const char *kind_name(const cc_trace_misuse_t *m)
     case CC_MISUSE_USE_AFTER_DESTROY: return "use-after-destroy";
     case CC_MISUSE_EXIT_HOLDING_LOCK: return "exit-holding-lock";
     case CC_MISUSE_RECURSIVE_WRLOCK: return "recursive-wrlock";
+    case CC_MISUSE_UNINITIALIZED: return "use-uninitialized";
     case CC_MISUSE_ERRORCHECK:
         return m->result == EDEADLK ? "errorcheck-deadlock"
                : m->result == EPERM ? "errorcheck-not-owner"
@@ -46,12 +47,14 @@ static bool same_group(const cc_trace_misuse_t *x, const cc_trace_misuse_t *y)
 }
 
 /* The lock by its record; one the runtime never wrote (an error-checking
- * mutex it first saw failing) by its address. */
+ * mutex it first saw failing, a garbage mutex glibc refused) by its
+ * address. */
 static char *lock_text(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
 {
     if (m->lock && cc_trace_find_lock(&a->traces[trace], m->lock))
         return cc_lock_label(a, trace, m->lock, 0);
-    const char *what = m->kind == CC_MISUSE_ERRORCHECK        ? "mutex"
+    const char *what = m->kind == CC_MISUSE_ERRORCHECK || m->kind == CC_MISUSE_UNINITIALIZED
+                           ? "mutex"
                        : m->kind == CC_MISUSE_RECURSIVE_WRLOCK ? "rwlock"
                                                                : "lock";
     const char *symbol = cc_function_at(a, trace, m->addr);
@@ -139,6 +142,15 @@ static void report(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
                                   lock, who);
         misuse = cc_xasprintf("Write-locked here by thread %s", who);
         related = cc_xasprintf("Locked earlier here by the same thread, which still holds it");
+        break;
+    case CC_MISUSE_UNINITIALIZED:
+        f->message = cc_xasprintf(
+            "lock of %s by thread %s, which was never initialised: its memory holds values no "
+            "init call or static initializer leaves%s",
+            lock, who,
+            m->result == EINVAL ? ", and glibc refused it (the call failed with EINVAL)"
+                                : ", yet glibc locked it, going by those values");
+        misuse = cc_xasprintf("Locked here by thread %s without an initialisation", who);
         break;
     case CC_MISUSE_ERRORCHECK:
         if (m->result == EDEADLK) {

@@ -8,9 +8,13 @@
  *  - Memory grows with the number of distinct lock addresses ever seen, not
  *    with the number of lock operations.
  *  - Instance ids come from one atomic counter, touched only when a lock is
- *    first seen or re-initialised. */
+ *    first seen or re-initialised.
+ *  - A lock first seen in use (no init call) has its memory checked once,
+ *    when its instance is made here, for values no initialisation leaves
+ *    (misuse.h): the lookups of every later lock and unlock never are. */
 #include "lock_table.h"
 
+#include "misuse.h"
 #include "stack.h"
 #include "trace.h"
 #include "util.h"
@@ -91,14 +95,20 @@ cc_lock_t *cc_lock_get(uint64_t addr, cc_lock_kind_t kind, uint64_t pc)
     bool inserted;
     l = find_or_insert(addr, kind, CC_LOCK_FROM_FIRST_USE, pc, &inserted);
     uint64_t none = 0;
+    bool made = inserted;
     if (!inserted && __atomic_load_n(&l->id, __ATOMIC_RELAXED) == 0) {
         /* Used again after destroy without init (a static initializer
          * assigned anew): a new instance. Whoever wins the CAS sets it. */
         uint64_t id = new_id();
-        if (__atomic_compare_exchange_n(&l->id, &none, id, false, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_RELAXED))
+        made = __atomic_compare_exchange_n(&l->id, &none, id, false, __ATOMIC_ACQ_REL,
+                                           __ATOMIC_RELAXED);
+        if (made)
             set_instance(l, kind, CC_LOCK_FROM_FIRST_USE, pc);
     }
+    /* After the real lock call: it has written what a lock writes, and
+     * the check reads only what it does not. */
+    if (made)
+        cc_misuse_first_use(l, kind, pc);
     return l;
 }
 

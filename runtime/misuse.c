@@ -7,7 +7,10 @@
  * sees the wait return). So before a report that says "not held", the lock's
  * own memory is asked too (glibc's layouts, x86-64): a mutex records its
  * owner's kernel tid, an rwlock its writer's and its reader count, a
- * spinlock whether it is taken. Any doubt holds the report back. */
+ * spinlock whether it is taken. Any doubt holds the report back.
+ *
+ * A lock used without ever being initialised has no witness but its
+ * memory; see "never initialised" below for what convicts it. */
 #include "misuse.h"
 
 #include <errno.h>
@@ -314,6 +317,99 @@ static misuse_t new_misuse(cc_misuse_kind_t kind, uint64_t addr, cc_lock_t *lock
                       .other_thread = CC_TRACE_NO_THREAD, .other_stack = CC_TRACE_NO_STACK};
 }
 
+/* ---- never initialised ------------------------------------------------------ */
+
+/* What glibc 2.36 (x86-64) leaves in a lock that was initialised, by an
+ * init call (which clears it first) or by a static initializer, and that no
+ * lock or unlock call changes. The lock's other fields (lock word, owner,
+ * counts, reader and writer state, spin and elision estimates, robust
+ * list) change with every use, so they say nothing once it was locked.
+ *
+ * - pthread_mutex_t / mtx_t: __kind holds the type (0-3), robust (16),
+ *   priority inherit (32) or protect (64), process-shared (128) and elision
+ *   off (512: pthread_mutexattr_settype of the default type) or on (256:
+ *   set by a lock of a default mutex when elision is enabled); static
+ *   initializers set a type only, zeroed memory is PTHREAD_MUTEX_INITIALIZER.
+ *   -1 is destroy's mark (use-after-destroy's, not ours).
+ * - pthread_rwlock_t: init clears it and sets __flags (the attribute's
+ *   kind, 0-2) and __shared (0 or 1); PTHREAD_RWLOCK_INITIALIZER and its
+ *   _NP variants set __flags only. __pad1-4, __pad2 and __rwelision are
+ *   never written. The tail padding after __flags is not looked at: an
+ *   initializer of an automatic variable leaves it undefined.
+ * - pthread_spinlock_t: an int, 0 when free, anything else when taken:
+ *   nothing to judge. */
+enum {
+    MUTEX_PP = 64,
+    MUTEX_PSHARED = 128,
+    MUTEX_ELISION = 256,
+    MUTEX_NO_ELISION = 512,
+    MUTEX_KIND_BITS = MUTEX_TYPE_MASK | MUTEX_ROBUST | MUTEX_PI | MUTEX_PP | MUTEX_PSHARED |
+                      MUTEX_ELISION | MUTEX_NO_ELISION,
+    RWLOCK_LAST_KIND = 2, /* PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP */
+};
+
+static bool mutex_kind_impossible(int type)
+{
+    unsigned k = (unsigned)type;
+    if (type == MUTEX_DESTROYED)
+        return false;
+    return (k & ~(unsigned)MUTEX_KIND_BITS) != 0 ||
+           (k & (MUTEX_PI | MUTEX_PP)) == (MUTEX_PI | MUTEX_PP) || /* one protocol at most */
+           (k & (MUTEX_ELISION | MUTEX_NO_ELISION)) == (MUTEX_ELISION | MUTEX_NO_ELISION);
+}
+
+static bool rwlock_impossible(const pthread_rwlock_t *l)
+{
+    const struct __pthread_rwlock_arch_t *d = &l->__data;
+    unsigned pad1 = 0;
+    for (size_t i = 0; i < sizeof d->__pad1; i++)
+        pad1 |= d->__pad1[i];
+    return d->__pad3 != 0 || d->__pad4 != 0 || d->__rwelision != 0 || pad1 != 0 ||
+           d->__pad2 != 0 || (unsigned)d->__shared > 1 || d->__flags > RWLOCK_LAST_KIND;
+}
+
+/* Does the lock at addr hold what no initialisation leaves? The program
+ * has just passed addr to a lock call, so it is mapped; a racy snapshot of
+ * fields that do not change while the lock lives. */
+static bool never_initialised(uint16_t kind, uint64_t addr)
+{
+    switch (kind) {
+    case CC_LOCK_MUTEX:
+    case CC_LOCK_C11_MTX: {
+        pthread_mutex_t m;
+        memcpy(&m, (const void *)(uintptr_t)addr, sizeof m);
+        return mutex_kind_impossible(m.__data.__kind);
+    }
+    case CC_LOCK_RWLOCK: {
+        pthread_rwlock_t l;
+        memcpy(&l, (const void *)(uintptr_t)addr, sizeof l);
+        return rwlock_impossible(&l);
+    }
+    default:
+        return false;
+    }
+}
+
+void cc_misuse_first_use(cc_lock_t *lock, cc_lock_kind_t kind, uint64_t pc)
+{
+    cc_thread_t *t = cc_current_thread;
+    if (!t || !t->guard)
+        return; /* not in a lock call: nothing says addr is a lock */
+    uint64_t addr = lock->addr;
+    if (!never_initialised((uint16_t)kind, addr) ||
+        !site_budget(CC_MISUSE_UNINITIALIZED, 0, pc))
+        return;
+    int saved_errno = errno;
+    /* The lock table knows the caller's pc only: the frames up to the one
+     * that returns there are the runtime's and the interposer's. */
+    misuse_t m = new_misuse(CC_MISUSE_UNINITIALIZED, addr, lock, 0);
+    cc_unwound_t now;
+    cc_unwind_from_pc(pc, &now);
+    m.stack = cc_stack_intern(now.pc, now.n);
+    write_misuse(&m);
+    errno = saved_errno;
+}
+
 /* ---- the checks ----------------------------------------------------------- */
 
 /* A lock the table marks destroyed (id 0) and nobody used since. For a
@@ -396,6 +492,17 @@ void cc_misuse_mutex_lock_failed(void *addr, int rc, cc_caller_t at)
             set_destroy_site(&m, lock);
             write_misuse(&m);
         }
+    }
+    /* A type glibc does not know: it refuses the lock before it touches
+     * the lock word. Only with no live instance at the address (never
+     * seen, or destroyed: a destroyed mutex keeps glibc's mark, which is
+     * not taken for garbage). */
+    if (rc == EINVAL && (!lock || __atomic_load_n(&lock->id, __ATOMIC_RELAXED) == 0) &&
+        never_initialised(CC_LOCK_MUTEX, key) &&
+        site_budget(CC_MISUSE_UNINITIALIZED, rc, at.pc)) {
+        misuse_t m = new_misuse(CC_MISUSE_UNINITIALIZED, key, NULL, rc);
+        capture(&m, at, &now);
+        write_misuse(&m);
     }
     errno = saved_errno;
     cc_leave(t);

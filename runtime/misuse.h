@@ -3,16 +3,18 @@
  * Rules:
  *  - Everything here is a slow path. It runs only when a release is not on
  *    top of the thread's held stack, when a real lock or unlock call failed,
- *    at destroy, at thread exit, and (one inline loop over the thread's own
- *    held stack) before a write lock. The uncontended lock and unlock never
- *    come here.
+ *    when the lock table makes a lock it first sees in use, at destroy, at
+ *    thread exit, and (one inline loop over the thread's own held stack)
+ *    before a write lock. The uncontended lock and unlock never come here.
  *  - The out-of-line functions run inside the guard (the caller took it
  *    with cc_enter) unless said otherwise, and preserve errno.
  *  - A report needs two witnesses that agree: the held-lock stacks the
  *    runtime keeps, and the lock's own memory (glibc's owner / writer /
  *    lock word). The memory is only ever used to hold a report back, never
  *    to make one: a lock the runtime never saw acquired or initialised is
- *    never reported.
+ *    never reported. One exception: use-uninitialized, where the memory is
+ *    the only witness there is, and only values that no initialisation can
+ *    leave (not merely unusual ones) count.
  *  - Each distinct misuse (kind, stack, related stack) is written once per
  *    trace, and a call site is unwound at most a few times, so a misuse in
  *    a loop costs little after its first occurrences. */
@@ -32,13 +34,23 @@ struct cc_thread;
 void cc_misuse_unlock_unheld(struct cc_thread *t, uint64_t addr, cc_caller_t at);
 
 /* After a real pthread mutex lock call that failed with rc: EDEADLK (an
- * error-checking mutex this thread holds) or EINVAL from a mutex glibc
- * marked destroyed (use-after-destroy). Takes the guard itself. */
+ * error-checking mutex this thread holds), EINVAL from a mutex glibc
+ * marked destroyed (use-after-destroy) or from one never initialised
+ * (use-uninitialized: glibc refuses a type it does not know). Takes the
+ * guard itself. */
 void cc_misuse_mutex_lock_failed(void *addr, int rc, cc_caller_t at);
 /* After a real pthread_mutex_unlock that failed with rc: EPERM is an
  * unlock the mutex itself refused (error-checking, recursive or robust
  * mutex the thread does not own). Takes the guard itself. */
 void cc_misuse_mutex_unlock_failed(void *addr, int rc, cc_caller_t at);
+
+/* The lock table has just made `lock` a new instance first seen in a
+ * successful lock call at pc (origin CC_LOCK_FROM_FIRST_USE): reported as
+ * use-uninitialized if its memory holds what no init call or static
+ * initializer leaves. Runs once per instance, never on the hot path; only
+ * inside the guard of a lock call (the table is also filled by hand, with
+ * addresses that are not locks, by unit tests). */
+void cc_misuse_first_use(struct cc_lock *lock, cc_lock_kind_t kind, uint64_t pc);
 
 /* Before a real destroy: destroy-locked if some thread holds the lock;
  * remembers where it was destroyed for a later use-after-destroy. */

@@ -144,7 +144,11 @@ uint32_t cc_stack_intern(const uint64_t *pcs, uint32_t n)
     }
 }
 
-void cc_unwind(cc_caller_t from, cc_unwound_t *out)
+/* The frames from the caller outwards. The runtime's own frames come
+ * first and are skipped: those below the interposer's CFA, or, when only
+ * the caller's pc is known (`by_pc`), those before the first frame that
+ * returns to it. */
+static void unwind(cc_caller_t from, bool by_pc, cc_unwound_t *out)
 {
     int saved_errno = errno; /* libunwind may probe memory with syscalls */
     out->n = 0;
@@ -160,8 +164,7 @@ void cc_unwind(cc_caller_t from, cc_unwound_t *out)
             if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
                 unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0)
                 break;
-            /* Frames below the interposer's CFA are the runtime's own. */
-            if (sp < from.cfa)
+            if (out->n == 0 && (by_pc ? ip != from.pc : sp < from.cfa))
                 continue;
             if (out->n > 0 && ip >= self_code.lo && ip < self_code.hi)
                 break; /* the thread trampoline */
@@ -177,6 +180,13 @@ void cc_unwind(cc_caller_t from, cc_unwound_t *out)
         out->n = 1;
     }
     errno = saved_errno;
+}
+
+void cc_unwind(cc_caller_t from, cc_unwound_t *out) { unwind(from, false, out); }
+
+void cc_unwind_from_pc(uint64_t pc, cc_unwound_t *out)
+{
+    unwind((cc_caller_t){.pc = pc, .cfa = 0}, true, out);
 }
 
 uint32_t cc_stack_here(cc_caller_t from)

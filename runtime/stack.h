@@ -26,6 +26,10 @@ void cc_stack_new_trace(void);
  * interposer (`from`) outwards. Falls back to the single frame from.pc when
  * libunwind fails. */
 void cc_unwind(cc_caller_t from, cc_unwound_t *out);
+/* The same when only the caller's pc is known (code the interposer's CFA
+ * does not reach): from the innermost frame that returns to pc outwards.
+ * A deeper frame of a recursion with the same pc is taken for it. */
+void cc_unwind_from_pc(uint64_t pc, cc_unwound_t *out);
 
 /* The id of the stack pcs[0..n), writing it to the trace if new. */
 uint32_t cc_stack_intern(const uint64_t *pcs, uint32_t n);

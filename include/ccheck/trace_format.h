@@ -259,6 +259,7 @@ typedef enum cc_misuse_kind {
     CC_MISUSE_EXIT_HOLDING_LOCK = 5, /* a thread ended holding the lock */
     CC_MISUSE_RECURSIVE_WRLOCK = 6, /* wrlock of an rwlock this thread holds */
     CC_MISUSE_ERRORCHECK = 7,       /* an error-checking mutex said EDEADLK/EPERM */
+    CC_MISUSE_UNINITIALIZED = 8,    /* lock of a lock never initialised */
 } cc_misuse_kind_t;
 
 /* One misuse. h.thread did it at `stack`. `other_thread`/`other_stack`

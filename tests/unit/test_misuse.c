@@ -5,10 +5,11 @@
  * analyzer's reader.
  *
  * What must hold: each misuse is classified by kind with the right related
- * thread and stack; nothing is reported for a lock the runtime never saw,
- * for a hold the runtime missed but the lock's memory shows, for a static
- * initializer assigned after destroy, or for a thread whose lock was
- * released behind its back; one record per distinct misuse; errno kept. */
+ * thread and stack; nothing is reported for a lock the runtime never saw
+ * (but a use of one whose memory no initialisation leaves), for a hold the
+ * runtime missed but the lock's memory shows, for a static initializer
+ * assigned after destroy, or for a thread whose lock was released behind
+ * its back; one record per distinct misuse; errno kept. */
 #include <setjmp.h> /* cmocka.h needs these first */
 #include <stdarg.h>
 #include <stddef.h>
@@ -340,6 +341,164 @@ static void test_exit_holding_lock(void **state)
     free(path);
 }
 
+/* A mutex of 0xA5 garbage except what glibc's lock of a default mutex
+ * looks at (lock word, owner, the type's low bits): glibc takes it, and its
+ * type field still has bits no mutex type has. */
+static void make_lockable_garbage(pthread_mutex_t *m)
+{
+    memset(m, 0xA5, sizeof *m);
+    m->__data.__lock = 0;
+    m->__data.__owner = 0;
+    m->__data.__kind &= ~0xffff;
+}
+
+static void init_mutex_with(pthread_mutex_t *m, int type, int protocol, bool robust_shared)
+{
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, type);
+    pthread_mutexattr_setprotocol(&attr, protocol);
+    if (robust_shared) {
+        pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+        pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    }
+    assert_int_equal(pthread_mutex_init(m, &attr), 0);
+    pthread_mutexattr_destroy(&attr);
+}
+
+/* A lock the runtime first sees in use, whose memory no initialisation
+ * leaves: reported once per instance, with the full stack of the lock
+ * call. Everything an init call or a static initializer can leave, or a
+ * lock call can add, is not. */
+static void test_use_uninitialized(void **state)
+{
+    (void)state;
+    char *path = begin();
+    uint64_t pc[2];
+
+    /* Taken by glibc as a default mutex; a second lock is no new report. */
+    pthread_mutex_t garbage;
+    make_lockable_garbage(&garbage);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_mutex_trylock(&garbage), 0);
+        errno = 1234;
+        took(&garbage, CC_LOCK_MUTEX, 0, &pc[0]);
+        assert_int_equal(errno, 1234);
+        unlocking(&garbage, NULL);
+        assert_int_equal(pthread_mutex_unlock(&garbage), 0);
+    }
+
+    /* An rwlock of garbage, which glibc write-locks: its reserved fields. */
+    pthread_rwlock_t rw;
+    memset(&rw, 0xA5, sizeof rw);
+    assert_int_equal(pthread_rwlock_trywrlock(&rw), 0);
+    took(&rw, CC_LOCK_RWLOCK, CC_ACQUIRE_TRY, &pc[1]);
+    unlocking(&rw, NULL);
+    assert_int_equal(pthread_rwlock_unlock(&rw), 0);
+
+    /* Garbage glibc refused (EINVAL: no type it knows), never seen. */
+    pthread_mutex_t refused;
+    memset(&refused, 0xA5, sizeof refused);
+    cc_caller_t refused_at = CC_CALLER();
+    cc_misuse_mutex_lock_failed(&refused, pthread_mutex_lock(&refused), refused_at);
+
+    /* A destroyed mutex whose memory became garbage glibc locks: checked
+     * at its first use since the destroy. */
+    pthread_mutex_t reused;
+    uint64_t reused_pc;
+    assert_int_equal(pthread_mutex_init(&reused, NULL), 0);
+    initialized(&reused, CC_LOCK_MUTEX);
+    destroying(&reused, NULL);
+    assert_int_equal(pthread_mutex_destroy(&reused), 0);
+    make_lockable_garbage(&reused);
+    assert_int_equal(pthread_mutex_trylock(&reused), 0);
+    took(&reused, CC_LOCK_MUTEX, 0, &reused_pc);
+    unlocking(&reused, NULL);
+    assert_int_equal(pthread_mutex_unlock(&reused), 0);
+
+    /* Initialised, though the runtime saw no init call. */
+    pthread_mutex_t fine[10] = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP,
+                                PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP,
+                                PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP};
+    memset(&fine[4], 0, sizeof fine[4]); /* zeroed memory */
+    init_mutex_with(&fine[5], PTHREAD_MUTEX_NORMAL, PTHREAD_PRIO_NONE, false); /* no elision */
+    init_mutex_with(&fine[6], PTHREAD_MUTEX_RECURSIVE, PTHREAD_PRIO_INHERIT, false);
+    init_mutex_with(&fine[7], PTHREAD_MUTEX_ERRORCHECK, PTHREAD_PRIO_PROTECT, false);
+    init_mutex_with(&fine[8], PTHREAD_MUTEX_DEFAULT, PTHREAD_PRIO_NONE, true);
+    fine[9] = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+    fine[9].__data.__kind = 256; /* elision, which a lock may switch on */
+    for (size_t i = 0; i < 10; i++) {
+        took(&fine[i], i % 2 ? CC_LOCK_C11_MTX : CC_LOCK_MUTEX, 0, NULL);
+        unlocking(&fine[i], NULL);
+    }
+    pthread_rwlock_t fine_rw[3] = {PTHREAD_RWLOCK_INITIALIZER,
+                                   PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP};
+    pthread_rwlockattr_t rw_attr;
+    pthread_rwlockattr_init(&rw_attr);
+    pthread_rwlockattr_setpshared(&rw_attr, PTHREAD_PROCESS_SHARED);
+    pthread_rwlockattr_setkind_np(&rw_attr, PTHREAD_RWLOCK_PREFER_WRITER_NP);
+    assert_int_equal(pthread_rwlock_init(&fine_rw[2], &rw_attr), 0);
+    pthread_rwlockattr_destroy(&rw_attr);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(pthread_rwlock_rdlock(&fine_rw[i]), 0);
+        took(&fine_rw[i], CC_LOCK_RWLOCK, CC_ACQUIRE_READ, NULL);
+        unlocking(&fine_rw[i], NULL);
+        assert_int_equal(pthread_rwlock_unlock(&fine_rw[i]), 0);
+    }
+    /* A spinlock's memory says nothing; a valid mutex glibc refuses (a
+     * priority ceiling, say) and a destroyed one (use-after-destroy's) are
+     * not garbage. */
+    int spin = (int)0xA5A5A5A5;
+    took(&spin, CC_LOCK_SPIN, 0, NULL);
+    unlocking(&spin, NULL);
+    pthread_mutex_t valid = PTHREAD_MUTEX_INITIALIZER, destroyed;
+    cc_misuse_mutex_lock_failed(&valid, EINVAL, CC_CALLER());
+    assert_int_equal(pthread_mutex_init(&destroyed, NULL), 0);
+    assert_int_equal(pthread_mutex_destroy(&destroyed), 0);
+    cc_misuse_mutex_lock_failed(&destroyed, pthread_mutex_lock(&destroyed), CC_CALLER());
+    /* The table filled outside any lock call: the address is not read. */
+    cc_lock_get(0x10000, CC_LOCK_MUTEX, 0x401000);
+
+    cc_trace_t t;
+    load_trace_or_fail(path, &t);
+    assert_int_equal(t.n_misuses, 4);
+    expect_misuse(&t, 0, CC_MISUSE_UNINITIALIZED, &garbage, pc[0], CC_TRACE_NO_THREAD, 0);
+    assert_int_equal(t.misuses[0].result, 0);
+    /* The lock call's whole stack, not only its frame. */
+    assert_true(stack_of(&t, t.misuses[0].stack)->depth > 1);
+    const cc_trace_lock_t *lock = cc_trace_find_lock(&t, t.misuses[0].lock);
+    assert_non_null(lock);
+    assert_int_equal(lock->origin, CC_LOCK_FROM_FIRST_USE);
+    expect_misuse(&t, 1, CC_MISUSE_UNINITIALIZED, &rw, pc[1], CC_TRACE_NO_THREAD, 0);
+    expect_misuse(&t, 2, CC_MISUSE_UNINITIALIZED, &refused, refused_at.pc, CC_TRACE_NO_THREAD,
+                  0);
+    assert_int_equal(t.misuses[2].result, EINVAL);
+    assert_int_equal(t.misuses[2].lock, 0);
+    expect_misuse(&t, 3, CC_MISUSE_UNINITIALIZED, &reused, reused_pc, CC_TRACE_NO_THREAD, 0);
+
+    cc_report_t report = {.tool_version = "test"};
+    cc_analysis_t a;
+    cc_analysis_init(&a, &t, 1, &report);
+    a.quiet = true;
+    cc_analyze_misuse(&a);
+    assert_int_equal(report.n_findings, 4);
+    const char *what[] = {"mutex", "rwlock", "mutex", "mutex"};
+    for (size_t i = 0; i < 4; i++) {
+        const cc_finding_t *f = &report.findings[i];
+        assert_string_equal(f->kind, "use-uninitialized");
+        assert_string_equal(f->category, CC_CATEGORY_MISUSE);
+        assert_non_null(strstr(f->message, what[i]));
+        assert_non_null(strstr(f->message, "never initialised"));
+        assert_int_equal(f->n_stacks, 1);
+        assert_string_equal(f->stacks[0].role, "misuse");
+    }
+    assert_non_null(strstr(report.findings[2].message, "EINVAL"));
+    cc_report_free(&report);
+    cc_analysis_free(&a);
+    cc_trace_free(&t);
+    free(path);
+}
+
 /* The analysis words what the runtime found: one finding per kind here,
  * with the related stack under its role. */
 static pthread_mutex_t analysed_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -425,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_use_after_destroy),
         cmocka_unit_test(test_held_lock_misuse),
         cmocka_unit_test(test_exit_holding_lock),
+        cmocka_unit_test(test_use_uninitialized),
         cmocka_unit_test(test_analysis),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
