@@ -34,6 +34,7 @@ void cc_analysis_free(cc_analysis_t *a)
 
 void cc_analyze(cc_analysis_t *a)
 {
+    cc_analyze_notifications(a);
     cc_analyze_deadlocks(a);
     cc_analyze_lock_order(a);
     cc_analyze_thread_lifecycle(a);

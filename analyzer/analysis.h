@@ -28,6 +28,7 @@ void cc_analyze(cc_analysis_t *a);
 void cc_analyze_thread_lifecycle(cc_analysis_t *a);
 void cc_analyze_lock_order(cc_analysis_t *a);
 void cc_analyze_deadlocks(cc_analysis_t *a);
+void cc_analyze_notifications(cc_analysis_t *a);
 void cc_analyze_misuse(cc_analysis_t *a);
 
 /* Appends a symbolized stack to f. `title` is a heap string the finding

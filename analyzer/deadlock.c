@@ -128,9 +128,22 @@ static void report_stuck(cc_analysis_t *a, size_t trace, const cc_trace_stuck_t 
     free(summary);
 }
 
+/* A hang whose condition waits were waiting for a lost signal is reported
+ * as the missed notification (analyzer/notification.c), not again here. */
+static bool explained_by_missed_signal(const cc_trace_t *t, const cc_trace_stuck_t *s)
+{
+    if (s->verdict != CC_STUCK_HANG)
+        return false;
+    for (size_t i = 0; i < t->n_missed; i++)
+        if (t->missed[i].how == CC_MISSED_STUCK)
+            return true;
+    return false;
+}
+
 void cc_analyze_deadlocks(cc_analysis_t *a)
 {
     for (size_t trace = 0; trace < a->n_traces; trace++)
         for (size_t i = 0; i < a->traces[trace].n_stucks; i++)
-            report_stuck(a, trace, &a->traces[trace].stucks[i]);
+            if (!explained_by_missed_signal(&a->traces[trace], &a->traces[trace].stucks[i]))
+                report_stuck(a, trace, &a->traces[trace].stucks[i]);
 }

@@ -21,7 +21,7 @@ typedef struct loader {
     size_t err_size;
     uint64_t offset; /* of the record being read */
     size_t cap_modules, cap_stacks, cap_threads, cap_locks, cap_edges, cap_misuses, cap_stucks,
-        cap_signal_sems;
+        cap_signal_sems, cap_missed;
     uint32_t *thread_index; /* tid -> index+1 hash, open addressing */
     /* Waiting records since the last end record: they describe the end
      * record that follows them. */
@@ -279,6 +279,14 @@ static int parse_sem_signals(loader_t *l, const uint8_t *rec)
     return 0;
 }
 
+static int parse_missed_signal(loader_t *l, const uint8_t *rec)
+{
+    cc_trace_t *t = l->trace;
+    cc_rec_missed_signal_t *m = push((void **)&t->missed, &t->n_missed, &l->cap_missed, sizeof *m);
+    memcpy(m, rec, sizeof *m);
+    return 0;
+}
+
 static int parse_thread_waiting(loader_t *l, const uint8_t *rec)
 {
     cc_rec_thread_waiting_t *w =
@@ -321,6 +329,7 @@ static const uint32_t fixed_size[CC_REC_TYPE_COUNT] = {
     [CC_REC_MISUSE] = sizeof(cc_rec_misuse_t),
     [CC_REC_STUCK] = sizeof(cc_rec_stuck_t),
     [CC_REC_SEM_SIGNALS] = sizeof(cc_rec_sem_signals_t),
+    [CC_REC_MISSED_SIGNAL] = sizeof(cc_rec_missed_signal_t),
 };
 
 static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
@@ -349,6 +358,7 @@ static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
     case CC_REC_MISUSE: return parse_misuse(l, rec);
     case CC_REC_STUCK: return parse_stuck(l, rec, size);
     case CC_REC_SEM_SIGNALS: return parse_sem_signals(l, rec);
+    case CC_REC_MISSED_SIGNAL: return parse_missed_signal(l, rec);
     case CC_REC_TYPE_COUNT: break;
     }
     return 0;
@@ -484,6 +494,7 @@ void cc_trace_free(cc_trace_t *trace)
         free(trace->stucks[i].threads);
     free(trace->misuses);
     free(trace->signal_sems);
+    free(trace->missed);
     free(trace->stucks);
     free(trace->modules);
     free(trace->stacks);

@@ -100,6 +100,8 @@ typedef struct cc_trace {
     size_t n_stucks;
     uint64_t *signal_sems; /* semaphores that turned out to signal */
     size_t n_signal_sems;
+    cc_rec_missed_signal_t *missed; /* waits that missed a lost signal */
+    size_t n_missed;
 
     bool has_end;          /* a process-end record was read */
     uint32_t end_reason;   /* of the last one */

@@ -2,6 +2,7 @@
  * calls its internal pthread code directly, so they need interposers of
  * their own. thrd_success is 0, like the pthread convention. */
 #include "interpose.h"
+#include "notify.h"
 
 CC_EXPORT int thrd_create(thrd_t *handle, thrd_start_t start, void *arg)
 {
@@ -90,16 +91,27 @@ CC_EXPORT int mtx_unlock(mtx_t *m)
 
 CC_EXPORT int cnd_init(cnd_t *c) { return CC_REAL(cnd_init)(c); }
 CC_EXPORT void cnd_destroy(cnd_t *c) { CC_REAL(cnd_destroy)(c); }
-CC_EXPORT int cnd_signal(cnd_t *c) { return CC_REAL(cnd_signal)(c); }
-CC_EXPORT int cnd_broadcast(cnd_t *c) { return CC_REAL(cnd_broadcast)(c); }
+CC_EXPORT int cnd_signal(cnd_t *c)
+{
+    cc_cond_signaling(c, CC_CALLER());
+    return CC_REAL(cnd_signal)(c);
+}
+
+CC_EXPORT int cnd_broadcast(cnd_t *c)
+{
+    cc_cond_signaling(c, CC_CALLER());
+    return CC_REAL(cnd_broadcast)(c);
+}
 
 /* As pthread_cond_wait: the mutex is held again on success and timeout. */
 CC_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
     CC_RELEASING(m);
+    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     int rc = CC_REAL(cnd_wait)(c, m);
     cc_wait_end();
+    cc_cond_wait_end(c, rc == thrd_timedout, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success);
     return rc;
 }
@@ -108,9 +120,11 @@ CC_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
                             const struct timespec *restrict abstime)
 {
     CC_RELEASING(m);
+    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(cnd_timedwait)(c, m, abstime);
     cc_wait_end();
+    cc_cond_wait_end(c, rc == thrd_timedout, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success || rc == thrd_timedout);
     return rc;
 }

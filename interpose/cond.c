@@ -2,6 +2,7 @@
  * lock-order bookkeeping must see. glibc exports two ABIs under these names;
  * real.c binds the GLIBC_2.3.2 ones. */
 #include "interpose.h"
+#include "notify.h"
 
 CC_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
 {
@@ -10,10 +11,15 @@ CC_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *att
 
 CC_EXPORT int pthread_cond_destroy(pthread_cond_t *c) { return CC_REAL(pthread_cond_destroy)(c); }
 
-CC_EXPORT int pthread_cond_signal(pthread_cond_t *c) { return CC_REAL(pthread_cond_signal)(c); }
+CC_EXPORT int pthread_cond_signal(pthread_cond_t *c)
+{
+    cc_cond_signaling(c, CC_CALLER());
+    return CC_REAL(pthread_cond_signal)(c);
+}
 
 CC_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
+    cc_cond_signaling(c, CC_CALLER());
     return CC_REAL(pthread_cond_broadcast)(c);
 }
 
@@ -24,9 +30,11 @@ static inline bool reacquired(int rc) { return rc == 0 || rc == ETIMEDOUT || rc 
 CC_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     CC_RELEASING(m);
+    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     int rc = CC_REAL(pthread_cond_wait)(c, m);
     cc_wait_end();
+    cc_cond_wait_end(c, rc == ETIMEDOUT, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
     return rc;
 }
@@ -35,9 +43,11 @@ CC_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                      const struct timespec *abstime)
 {
     CC_RELEASING(m);
+    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(pthread_cond_timedwait)(c, m, abstime);
     cc_wait_end();
+    cc_cond_wait_end(c, rc == ETIMEDOUT, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
     return rc;
 }
@@ -46,9 +56,11 @@ CC_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cloc
                                      const struct timespec *abstime)
 {
     CC_RELEASING(m);
+    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(pthread_cond_clockwait)(c, m, clock, abstime);
     cc_wait_end();
+    cc_cond_wait_end(c, rc == ETIMEDOUT, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
     return rc;
 }

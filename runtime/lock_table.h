@@ -23,6 +23,8 @@ typedef struct cc_lock {
      * it posted it (runtime/sem_lock.c). */
     uint32_t sem_permits;
     uint32_t sem_signals;
+    /* A condition variable's state (runtime/notify.c), made on first use. */
+    struct cc_cond *cond;
 } cc_lock_t;
 
 void cc_lock_table_init(void);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "misuse.h"
+#include "notify.h"
 #include "stack.h"
 #include "trace.h"
 
@@ -284,6 +285,7 @@ void cc_thread_exit(cc_thread_exit_how_t how)
     t->guard = 1;
     if (__atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) == CC_RUNTIME_ON) {
         cc_misuse_exit_holding(t);
+        cc_cond_flush_missed(t); /* its last timed wait was not a poll */
         cc_rec_thread_exit_t rec;
         rec.how = t->exit_how ? t->exit_how : how;
         rec.held_locks = t->locks.n_held;
@@ -329,6 +331,12 @@ void cc_threads_write_waiting(int grace_ms)
         cc_sleep_ns(1000000);
     }
     cc_spin_lock(&registry.lock);
+    /* Waits that missed their notification: pending timeouts, and threads
+     * blocked in a condition wait for a signal that was lost. */
+    for (cc_thread_t *t = registry.live; t; t = t->next_live) {
+        cc_cond_flush_missed(t);
+        cc_cond_check_blocked(t, CC_MISSED_AT_EXIT, CC_TRACE_NO_STACK);
+    }
     for (size_t b = 0; b < HANDLE_BUCKETS; b++) {
         for (handle_entry_t *e = registry.buckets[b]; e; e = e->next) {
             cc_thread_t *t = e->thread;

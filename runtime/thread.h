@@ -42,6 +42,17 @@ typedef struct cc_thread {
     uint32_t stack_request; /* request number the watchdog is waiting for */
     uint32_t stack_answer;  /* last request answered */
     uint32_t wait_stack;    /* the stack of the blocking call, once asked */
+    /* Condition waits (runtime/notify.c): the signal count when the current
+     * wait began, and a timed-out wait that may have missed its signal,
+     * kept until the thread shows whether it was only polling. */
+    uint64_t cond_wait_signals;
+    bool cond_first_wait; /* the current wait is its first on that cond */
+    struct {
+        bool pending;
+        uint64_t cond, site;
+        cc_rec_missed_signal_t record;
+        uint64_t poll_cond, poll_site; /* a wait known to be a poll */
+    } missed;
     cc_lock_order_thread_t locks;
 
     /* Lifecycle, guarded by the registry lock. */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "lock_table.h"
+#include "notify.h"
 #include "options.h"
 #include "real.h"
 #include "stack.h"
@@ -363,6 +364,12 @@ static const char *verdict_name(cc_stuck_verdict_t kind)
 static void report(uint64_t now)
 {
     collect_stacks();
+    /* Condition waits among them may be waiting for a lost signal. */
+    for (size_t i = 0; i < verdict.n; i++) {
+        cc_thread_t *t = wd.now[verdict.members[i]].t;
+        bool answered = __atomic_load_n(&t->stack_answer, __ATOMIC_ACQUIRE) == wd.next_request;
+        cc_cond_check_blocked(t, CC_MISSED_STUCK, answered ? t->wait_stack : CC_TRACE_NO_STACK);
+    }
     write_report(now);
     if (cc_opt.watchdog_exit) {
         cc_log("%s: %u thread%s blocked for good; ending the process (exit status %d). "

@@ -64,6 +64,7 @@ typedef enum cc_rec_type {
     CC_REC_MISUSE = 13,         /* cc_rec_misuse_t */
     CC_REC_STUCK = 14,          /* cc_rec_stuck_t + cc_stuck_thread_t[n_threads] */
     CC_REC_SEM_SIGNALS = 15,    /* cc_rec_sem_signals_t */
+    CC_REC_MISSED_SIGNAL = 16,  /* cc_rec_missed_signal_t */
     CC_REC_TYPE_COUNT
 } cc_rec_type_t;
 
@@ -178,6 +179,7 @@ typedef enum cc_lock_kind {
     CC_LOCK_SPIN = 3,
     CC_LOCK_C11_MTX = 4,
     CC_LOCK_SEM = 5, /* a semaphore of one permit, taken and given back by a thread */
+    CC_LOCK_COND = 6, /* a condition variable (not a lock; it shares the table) */
 } cc_lock_kind_t;
 
 typedef enum cc_lock_origin {
@@ -315,6 +317,30 @@ typedef struct cc_rec_sem_signals {
     uint64_t lock;
 } cc_rec_sem_signals_t;
 _Static_assert(sizeof(cc_rec_sem_signals_t) == 24, "sem record layout");
+
+/* How a wait that missed its notification ended. */
+typedef enum cc_missed_how {
+    CC_MISSED_TIMED_OUT = 1,  /* a timed wait timed out (and was not a poll) */
+    CC_MISSED_AT_EXIT = 2,    /* still blocked when the process ended */
+    CC_MISSED_STUCK = 3,      /* found stuck by the watchdog */
+} cc_missed_how_t;
+
+/* A condition wait that waited for a signal sent before it began: the last
+ * signal before the wait found no waiter (it was lost) and none came
+ * after. `lost_held`: 1 if the signaller held the waiters' mutex, 0 if not,
+ * 2 if unknown. */
+typedef struct cc_rec_missed_signal {
+    cc_rec_header_t h;
+    uint32_t waiter;
+    uint32_t how; /* cc_missed_how_t */
+    uint64_t cond;
+    uint64_t mutex;
+    uint32_t wait_stack;
+    uint32_t lost_thread;
+    uint32_t lost_stack;
+    uint32_t lost_held;
+} cc_rec_missed_signal_t;
+_Static_assert(sizeof(cc_rec_missed_signal_t) == 56, "missed signal record layout");
 
 typedef enum cc_end_reason {
     CC_END_EXIT = 0,   /* exit() or return from main */

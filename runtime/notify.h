@@ -1,0 +1,25 @@
+/* Missed notifications: a signal or broadcast that finds no waiter is lost;
+ * a wait that began after it, with no signal since, and then times out,
+ * stays blocked at exit, or is found stuck by the watchdog, missed it. */
+#ifndef CC_NOTIFY_H
+#define CC_NOTIFY_H
+
+#include "ccheck/trace_format.h"
+#include "util.h"
+
+struct cc_thread;
+
+/* Around the real calls, from the interposers (they enter the runtime
+ * themselves). */
+void cc_cond_signaling(void *cond, cc_caller_t at);
+void cc_cond_wait_begin(void *cond, void *mutex, cc_caller_t at);
+void cc_cond_wait_end(void *cond, int timed_out, cc_caller_t at);
+
+/* A thread blocked in a condition wait now (at exit, or stuck): writes a
+ * missed-signal record if its wait missed a lost signal. Inside the runtime. */
+void cc_cond_check_blocked(struct cc_thread *t, cc_missed_how_t how, uint32_t wait_stack);
+/* Writes the thread's pending timed-out wait, if any: it did not turn out to
+ * be a poll. Inside the runtime. */
+void cc_cond_flush_missed(struct cc_thread *t);
+
+#endif
