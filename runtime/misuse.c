@@ -317,6 +317,20 @@ static misuse_t new_misuse(cc_misuse_kind_t kind, uint64_t addr, cc_lock_t *lock
                       .other_thread = CC_TRACE_NO_THREAD, .other_stack = CC_TRACE_NO_STACK};
 }
 
+void cc_misuse_report(cc_misuse_kind_t kind, uint64_t addr, uint32_t other_thread,
+                      uint32_t other_stack, int32_t result, cc_caller_t at)
+{
+    if (!site_budget(kind, result, at.pc))
+        return;
+    int saved_errno = errno;
+    misuse_t m = new_misuse(kind, addr, cc_lock_find(addr), result);
+    m.stack = cc_stack_here(at);
+    m.other_thread = other_thread;
+    m.other_stack = other_stack;
+    write_misuse(&m);
+    errno = saved_errno;
+}
+
 /* ---- never initialised ------------------------------------------------------ */
 
 /* What glibc 2.36 (x86-64) leaves in a lock that was initialised, by an

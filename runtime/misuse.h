@@ -68,6 +68,14 @@ void cc_misuse_exit_holding(struct cc_thread *t);
  * Takes the guard itself. */
 void cc_misuse_recursive_wrlock(uint64_t addr, cc_caller_t at);
 
+/* A misuse another module has judged (condition variables, semaphores,
+ * threads): writes its record with the stack at `at`, once per kind and
+ * site, like every misuse here. `other_thread`/`other_stack` name the
+ * related event or are CC_TRACE_NO_THREAD / CC_TRACE_NO_STACK; `result` is
+ * the real call's result where it matters. Inside the runtime (guard held). */
+void cc_misuse_report(cc_misuse_kind_t kind, uint64_t addr, uint32_t other_thread,
+                      uint32_t other_stack, int32_t result, cc_caller_t at);
+
 /* Before a real write-lock call: glibc's write lock of an rwlock the
  * thread holds for reading waits for itself forever, so this must be
  * reported before the call. A scan of the thread's own held stack, usually

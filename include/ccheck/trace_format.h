@@ -262,6 +262,15 @@ typedef enum cc_misuse_kind {
     CC_MISUSE_RECURSIVE_WRLOCK = 6, /* wrlock of an rwlock this thread holds */
     CC_MISUSE_ERRORCHECK = 7,       /* an error-checking mutex said EDEADLK/EPERM */
     CC_MISUSE_UNINITIALIZED = 8,    /* lock of a lock never initialised */
+    CC_MISUSE_COND_UNHELD_MUTEX = 9,  /* cond wait with a mutex the thread does not hold */
+    CC_MISUSE_COND_MUTEX_MISMATCH = 10, /* cond wait with another mutex than other waiters */
+    CC_MISUSE_DESTROY_WITH_WAITERS = 11, /* destroy of a cond, sem or barrier with waiters */
+    CC_MISUSE_SIGNAL_UNLOCKED = 12, /* signal/broadcast without holding the waiters' mutex */
+    CC_MISUSE_SEM_OVERFLOW = 13,    /* sem_post past SEM_VALUE_MAX (EOVERFLOW) */
+    CC_MISUSE_SEM_INVALID = 14,     /* post/wait/destroy of a destroyed or never-initialised sem */
+    CC_MISUSE_SEM_BOUND = 15,       /* post above the initial value (bounded_semaphore=1) */
+    CC_MISUSE_DOUBLE_JOIN = 16,     /* join of a thread already joined */
+    CC_MISUSE_JOIN_DETACHED = 17,   /* join of a detached thread */
 } cc_misuse_kind_t;
 
 /* One misuse. h.thread did it at `stack`. `other_thread`/`other_stack`
