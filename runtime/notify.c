@@ -148,7 +148,7 @@ static bool missed(const cc_thread_t *t, cc_cond_t *c, uint64_t addr, cc_missed_
     return true;
 }
 
-static void write_missed(cc_rec_missed_signal_t *rec)
+void cc_cond_write_missed(cc_rec_missed_signal_t *rec)
 {
     cc_trace_write(CC_REC_MISSED_SIGNAL, &rec->h, sizeof *rec);
 }
@@ -156,7 +156,7 @@ static void write_missed(cc_rec_missed_signal_t *rec)
 void cc_cond_flush_missed(cc_thread_t *t)
 {
     if (t->missed.pending) {
-        write_missed(&t->missed.record);
+        cc_cond_write_missed(&t->missed.record);
         t->missed.pending = false;
     }
 }
@@ -204,15 +204,20 @@ void cc_cond_wait_end(void *addr, int timed_out, cc_caller_t at)
     cc_leave(t);
 }
 
-void cc_cond_check_blocked(cc_thread_t *t, cc_missed_how_t how, uint32_t wait_stack)
+bool cc_cond_missed_now(cc_thread_t *t, cc_missed_how_t how, cc_rec_missed_signal_t *rec)
 {
     if (__atomic_load_n(&t->wait_kind, __ATOMIC_ACQUIRE) != CC_WAIT_COND)
-        return;
+        return false;
     uint64_t addr = __atomic_load_n(&t->wait_object, __ATOMIC_RELAXED);
     cc_lock_t *node = cc_lock_find(addr);
     cc_cond_t *c = node ? __atomic_load_n(&node->cond, __ATOMIC_ACQUIRE) : NULL;
+    /* Until someone has its full stack: the blocking call's frame. */
+    return c && missed(t, c, addr, how, cc_stack_intern(&t->wait_at.pc, 1), rec);
+}
+
+void cc_cond_check_blocked(cc_thread_t *t, cc_missed_how_t how)
+{
     cc_rec_missed_signal_t rec;
-    if (c && missed(t, c, addr, how,
-                    wait_stack ? wait_stack : cc_stack_intern(&t->wait_at.pc, 1), &rec))
-        write_missed(&rec);
+    if (cc_cond_missed_now(t, how, &rec))
+        cc_cond_write_missed(&rec);
 }

@@ -15,9 +15,13 @@ void cc_cond_signaling(void *cond, cc_caller_t at);
 void cc_cond_wait_begin(void *cond, void *mutex, cc_caller_t at);
 void cc_cond_wait_end(void *cond, int timed_out, cc_caller_t at);
 
-/* A thread blocked in a condition wait now (at exit, or stuck): writes a
- * missed-signal record if its wait missed a lost signal. Inside the runtime. */
-void cc_cond_check_blocked(struct cc_thread *t, cc_missed_how_t how, uint32_t wait_stack);
+/* A thread blocked in a condition wait now (at exit, or stuck): fills `rec`
+ * and returns true if its wait missed a lost signal. Judge before anything
+ * may wake the wait (the watchdog's stack request can). Inside the runtime. */
+bool cc_cond_missed_now(struct cc_thread *t, cc_missed_how_t how, cc_rec_missed_signal_t *rec);
+/* cc_cond_missed_now, then writes the record. */
+void cc_cond_check_blocked(struct cc_thread *t, cc_missed_how_t how);
+void cc_cond_write_missed(cc_rec_missed_signal_t *rec);
 /* Writes the thread's pending timed-out wait, if any: it did not turn out to
  * be a poll. Inside the runtime. */
 void cc_cond_flush_missed(struct cc_thread *t);

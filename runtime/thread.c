@@ -335,7 +335,7 @@ void cc_threads_write_waiting(int grace_ms)
      * blocked in a condition wait for a signal that was lost. */
     for (cc_thread_t *t = registry.live; t; t = t->next_live) {
         cc_cond_flush_missed(t);
-        cc_cond_check_blocked(t, CC_MISSED_AT_EXIT, CC_TRACE_NO_STACK);
+        cc_cond_check_blocked(t, CC_MISSED_AT_EXIT);
     }
     for (size_t b = 0; b < HANDLE_BUCKETS; b++) {
         for (handle_entry_t *e = registry.buckets[b]; e; e = e->next) {

@@ -363,12 +363,20 @@ static const char *verdict_name(cc_stuck_verdict_t kind)
 
 static void report(uint64_t now)
 {
+    /* Condition waits among them may be waiting for a lost signal. Judged
+     * before the stack requests, which may wake a condition wait. */
+    static cc_rec_missed_signal_t missed[MAX_WATCHED];
+    bool is_missed[MAX_WATCHED];
+    for (size_t i = 0; i < verdict.n; i++)
+        is_missed[i] = cc_cond_missed_now(wd.now[verdict.members[i]].t, CC_MISSED_STUCK, &missed[i]);
     collect_stacks();
-    /* Condition waits among them may be waiting for a lost signal. */
     for (size_t i = 0; i < verdict.n; i++) {
         cc_thread_t *t = wd.now[verdict.members[i]].t;
-        bool answered = __atomic_load_n(&t->stack_answer, __ATOMIC_ACQUIRE) == wd.next_request;
-        cc_cond_check_blocked(t, CC_MISSED_STUCK, answered ? t->wait_stack : CC_TRACE_NO_STACK);
+        if (!is_missed[i])
+            continue;
+        if (__atomic_load_n(&t->stack_answer, __ATOMIC_ACQUIRE) == wd.next_request)
+            missed[i].wait_stack = t->wait_stack;
+        cc_cond_write_missed(&missed[i]);
     }
     write_report(now);
     if (cc_opt.watchdog_exit) {
