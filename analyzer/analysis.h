@@ -15,6 +15,11 @@ typedef struct cc_analysis {
     cc_symbolizer_t **symbolizers; /* per trace, NULL until needed */
     cc_report_t *report;
     bool quiet; /* no warnings on stderr */
+    /* Parts of module paths: a thread created from there (the innermost
+     * frame of its creation stack in a known module) gets no thread
+     * finding. */
+    const char *const *suppress_threads;
+    size_t n_suppress_threads;
 } cc_analysis_t;
 
 void cc_analysis_init(cc_analysis_t *a, cc_trace_t *traces, size_t n_traces, cc_report_t *report);

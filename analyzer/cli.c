@@ -20,14 +20,14 @@ int cc_parse_report_option(cc_report_options_t *options, int argc, char **argv, 
 {
     const char *arg = argv[*i];
     const char *value = NULL;
-    const char *names[] = {"--format", "--output", "--exitcode"};
+    const char *names[] = {"--format", "--output", "--exitcode", "--suppress-threads-from"};
     size_t which;
-    for (which = 0; which < 3; which++) {
+    for (which = 0; which < 4; which++) {
         size_t len = strlen(names[which]);
         if (strncmp(arg, names[which], len) == 0 && (arg[len] == 0 || arg[len] == '='))
             break;
     }
-    if (which == 3)
+    if (which == 4)
         return 0;
     const char *eq = strchr(arg, '=');
     if (eq)
@@ -49,6 +49,14 @@ int cc_parse_report_option(cc_report_options_t *options, int argc, char **argv, 
         return 1;
     case 1:
         options->output = value;
+        return 1;
+    case 3:
+        if (!*value)
+            return usage_error("%s wants a part of a module path, such as libfoo.so",
+                               names[which]);
+        if (options->n_suppress_threads == CC_MAX_SUPPRESS_THREADS)
+            return usage_error("%s may be given at most 32 times", names[which]);
+        options->suppress_threads[options->n_suppress_threads++] = value;
         return 1;
     default: {
         char *end;
@@ -125,6 +133,8 @@ int cc_report_traces(const cc_report_options_t *options, char **paths, size_t n_
         }
         cc_analysis_t analysis;
         cc_analysis_init(&analysis, traces, n_paths, &report);
+        analysis.suppress_threads = options->suppress_threads;
+        analysis.n_suppress_threads = options->n_suppress_threads;
         cc_analyze(&analysis);
         if (write_report(options, &report, default_out) != 0)
             status = CC_EXIT_USAGE;

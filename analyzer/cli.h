@@ -20,10 +20,16 @@ enum {
 
 typedef enum cc_format { CC_FORMAT_TEXT, CC_FORMAT_JSON, CC_FORMAT_SARIF } cc_format_t;
 
+enum { CC_MAX_SUPPRESS_THREADS = 32 };
+
 typedef struct cc_report_options {
     cc_format_t format;
     const char *output; /* NULL: the command's default stream */
     int exitcode;       /* status when there are findings */
+    /* --suppress-threads-from MODULE (repeatable): parts of module paths;
+     * thread findings about threads created from there are left out. */
+    const char *suppress_threads[CC_MAX_SUPPRESS_THREADS];
+    size_t n_suppress_threads;
 } cc_report_options_t;
 
 int cc_cli_main(int argc, char **argv);

@@ -29,6 +29,15 @@ static const char *kind_name(const cc_trace_misuse_t *m)
         return m->result == EDEADLK ? "errorcheck-deadlock"
                : m->result == EPERM ? "errorcheck-not-owner"
                                     : NULL;
+    case CC_MISUSE_COND_UNHELD_MUTEX: return "cond-wait-unheld-mutex";
+    case CC_MISUSE_COND_MUTEX_MISMATCH: return "cond-mutex-mismatch";
+    case CC_MISUSE_DESTROY_WITH_WAITERS: return "destroy-with-waiters";
+    case CC_MISUSE_SIGNAL_UNLOCKED: return "signal-unlocked";
+    case CC_MISUSE_DOUBLE_JOIN: return "double-join";
+    case CC_MISUSE_JOIN_DETACHED: return "join-detached";
+    case CC_MISUSE_SEM_OVERFLOW: return "sem-overflow";
+    case CC_MISUSE_SEM_INVALID: return "sem-invalid";
+    case CC_MISUSE_SEM_BOUND: return "sem-bound-exceeded";
     default: return NULL;
     }
 }
@@ -62,6 +71,24 @@ static char *lock_text(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *
                   : cc_xasprintf("%s (%#llx)", what, (unsigned long long)m->addr);
 }
 
+/* A condition-variable misuse names the condition variable by its address
+ * (`addr`: "condition variable 'ready' (0x...)", with its symbol when
+ * static) and the mutex by its lock record (`lock`), which may be unknown. */
+static char *cond_text(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
+{
+    const char *symbol = cc_function_at(a, trace, m->addr);
+    return symbol ? cc_xasprintf("condition variable '%s' (%#llx)", symbol,
+                                 (unsigned long long)m->addr)
+                  : cc_xasprintf("condition variable (%#llx)", (unsigned long long)m->addr);
+}
+
+static char *cond_mutex_text(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
+{
+    return m->lock && cc_trace_find_lock(&a->traces[trace], m->lock)
+               ? cc_lock_label(a, trace, m->lock, 0)
+               : cc_xstrdup("its mutex");
+}
+
 /* How thread tid ended, for exit-holding-lock. */
 static const char *how_it_ended(const cc_trace_t *t, uint32_t tid)
 {
@@ -73,6 +100,142 @@ static const char *how_it_ended(const cc_trace_t *t, uint32_t tid)
     case CC_EXIT_PTHREAD_EXIT: return "exited (pthread_exit)";
     default: return "was cancelled";
     }
+}
+
+/* ---- threads, semaphores, barriers (runtime/thread.c, sync_misuse.c) ---- */
+
+/* A semaphore or barrier: by its lock record when that is the object itself
+ * (a semaphore the runtime saw initialised), else by its address. */
+static char *sync_text(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m,
+                       const char *what)
+{
+    const cc_trace_lock_t *rec = m->lock ? cc_trace_find_lock(&a->traces[trace], m->lock) : NULL;
+    if (rec && rec->addr == m->addr)
+        return cc_lock_label(a, trace, m->lock, 0);
+    const char *symbol = cc_function_at(a, trace, m->addr);
+    return symbol ? cc_xasprintf("%s '%s' (%#llx)", what, symbol, (unsigned long long)m->addr)
+                  : cc_xasprintf("%s (%#llx)", what, (unsigned long long)m->addr);
+}
+
+/* What the texts of one finding are made of; the related stack of a thread
+ * misuse belongs to another thread than other_thread (the joined one). */
+typedef struct misuse_text {
+    char *message, *misuse, *related;
+    const char *related_role;
+    bool related_other;      /* the related stack is related_thread's */
+    uint32_t related_thread;
+} misuse_text_t;
+
+/* double-join, join-detached: other_thread is the thread joined, other_stack
+ * where it was joined first, detached, or created detached. */
+static void join_text(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m,
+                      const char *who, const char *target, misuse_text_t *out)
+{
+    const cc_trace_thread_t *th = cc_trace_find_thread(&a->traces[trace], m->other_thread);
+    if (m->kind == CC_MISUSE_DOUBLE_JOIN) {
+        uint32_t first = th && th->joined ? th->joiner : CC_TRACE_NO_THREAD;
+        char *first_label = first != CC_TRACE_NO_THREAD ? cc_thread_label(a, trace, first) : NULL;
+        char *joiner = first == m->thread ? cc_xstrdup("it")
+                       : first_label      ? cc_xasprintf("thread %s", first_label)
+                                          : cc_xstrdup("another thread");
+        out->message = cc_xasprintf(
+            "join of thread %s by thread %s, which %s had joined already: the handle names no "
+            "thread any more and POSIX leaves the call undefined (glibc may fail with ESRCH, "
+            "wait for an unrelated thread that was given the same handle, or crash)",
+            target, who, joiner);
+        out->misuse = cc_xasprintf("Joined again here by thread %s", who);
+        out->related = first_label ? cc_xasprintf("Joined first here by thread %s", first_label)
+                                   : cc_xstrdup("Joined first here");
+        out->related_role = "join";
+        out->related_other = true;
+        out->related_thread = first;
+        free(first_label);
+        free(joiner);
+        return;
+    }
+    bool created = th && (th->flags & CC_THREAD_DETACHED);
+    uint32_t by = created ? th->creator : th && th->detach_stack ? th->detacher : CC_TRACE_NO_THREAD;
+    char *by_label = by != CC_TRACE_NO_THREAD ? cc_thread_label(a, trace, by) : NULL;
+    out->message = cc_xasprintf(
+        "join of thread %s by thread %s, which was %s: a detached thread cannot be joined "
+        "(glibc fails with EINVAL, or, once the thread has ended and its handle was reused, "
+        "joins another thread); whatever waits for its result does not get it",
+        target, who,
+        created ? "created detached" : by == m->other_thread ? "detached by itself" : "detached");
+    out->misuse = cc_xasprintf("Joined here by thread %s", who);
+    out->related = created     ? cc_xasprintf("Created detached here by thread %s", by_label)
+                   : by_label ? cc_xasprintf("Detached here by thread %s", by_label)
+                              : cc_xstrdup("Detached here");
+    out->related_role = created ? "create" : "detach";
+    out->related_other = true;
+    out->related_thread = by;
+    free(by_label);
+}
+
+/* sem-invalid, sem-overflow, sem-bound-exceeded, and destroy-with-waiters of
+ * a semaphore or a barrier (`result`: what the waiter waits in). */
+static void sync_misuse_text(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m,
+                             const char *who, const char *other, misuse_text_t *out)
+{
+    bool barrier = m->kind == CC_MISUSE_DESTROY_WITH_WAITERS && m->result == CC_WAIT_BARRIER;
+    char *object = sync_text(a, trace, m, barrier ? "barrier" : "semaphore");
+    switch (m->kind) {
+    case CC_MISUSE_SEM_INVALID: {
+        const cc_trace_lock_t *rec =
+            m->lock ? cc_trace_find_lock(&a->traces[trace], m->lock) : NULL;
+        if (rec && rec->kind == CC_LOCK_SEM && rec->addr == m->addr) {
+            out->message = cc_xasprintf(
+                "use of %s by thread %s after %s%s destroyed it: glibc's sem_destroy changes "
+                "nothing, so the call still seems to work, but the semaphore is gone and its "
+                "memory may already be freed or hold something else",
+                object, who, m->other_thread != CC_TRACE_NO_THREAD ? "thread " : "", other);
+            out->misuse = cc_xasprintf("Used here by thread %s after the destroy", who);
+            out->related = cc_xasprintf("Destroyed here by thread %s", other);
+            out->related_role = "destroy";
+        } else {
+            out->message = cc_xasprintf(
+                "use of %s by thread %s, which was never initialised: its memory holds values "
+                "no sem_init or sem_open leaves, and glibc works on whatever it finds (a wait "
+                "may return at once or block for good)",
+                object, who);
+            out->misuse = cc_xasprintf("Used here by thread %s without an initialisation", who);
+        }
+        break;
+    }
+    case CC_MISUSE_SEM_OVERFLOW:
+        out->message = cc_xasprintf(
+            "post of %s by thread %s failed with EOVERFLOW: its value was SEM_VALUE_MAX "
+            "already, so the post is lost (posts outrun waits without bound)",
+            object, who);
+        out->misuse = cc_xasprintf("Posted here by thread %s", who);
+        break;
+    case CC_MISUSE_SEM_BOUND:
+        out->message = cc_xasprintf(
+            "post of %s by thread %s raised its value to %d, above the value it was "
+            "initialised with: more posts than waits (a permit given back twice, or one "
+            "given back that was never taken)",
+            object, who, (int)m->result);
+        out->misuse = cc_xasprintf("Posted here by thread %s", who);
+        break;
+    default: /* CC_MISUSE_DESTROY_WITH_WAITERS */
+        out->message =
+            barrier ? cc_xasprintf("destroy of %s by thread %s while thread %s waits at it in a "
+                                   "round that has not completed: POSIX leaves this undefined; "
+                                   "glibc's destroy waits for that round to complete (for "
+                                   "good, if no more threads arrive)",
+                                   object, who, other)
+                    : cc_xasprintf("destroy of %s by thread %s while thread %s waits on it: "
+                                   "POSIX leaves this undefined; glibc's sem_destroy does "
+                                   "nothing, so the waiter goes on waiting on memory that may "
+                                   "be freed or reused, and the post meant to wake it goes to "
+                                   "a destroyed semaphore",
+                                   object, who, other);
+        out->misuse = cc_xasprintf("Destroyed here by thread %s", who);
+        out->related = cc_xasprintf("Thread %s waits here %s it", other, barrier ? "at" : "on");
+        out->related_role = "wait";
+        break;
+    }
+    free(object);
 }
 
 static void report(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
@@ -95,6 +258,7 @@ static void report(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
     char *misuse = NULL;  /* title of the offending call's stack */
     char *related = NULL; /* title of the related stack */
     const char *related_role = "held";
+    misuse_text_t mine = {0}; /* the thread, semaphore and barrier kinds */
 
     switch (m->kind) {
     case CC_MISUSE_UNLOCK_NOT_OWNED:
@@ -170,8 +334,109 @@ static void report(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
             related = cc_xasprintf("Locked here by thread %s, which holds it", holder);
         }
         break;
+    case CC_MISUSE_COND_UNHELD_MUTEX: {
+        char *cond = cond_text(a, trace, m);
+        char *mutex = cond_mutex_text(a, trace, m);
+        f->message = cc_xasprintf("wait on %s by thread %s with %s, which the thread does not "
+                                  "hold: a wait must be called with its mutex locked, or a "
+                                  "signal can come between the thread's check of its condition "
+                                  "and its wait; glibc unlocks a default mutex anyway (under "
+                                  "whoever holds it) and returns with it locked, and fails an "
+                                  "error-checking, recursive or robust one with EPERM",
+                                  cond, who, mutex);
+        misuse = cc_xasprintf("Waited here by thread %s without holding the mutex", who);
+        free(cond);
+        free(mutex);
+        break;
+    }
+    case CC_MISUSE_COND_MUTEX_MISMATCH: {
+        char *cond = cond_text(a, trace, m);
+        char *mutex = cond_mutex_text(a, trace, m);
+        f->message = cc_xasprintf("wait on %s by thread %s with %s, while %s%s waits on it with "
+                                  "another mutex: waits at the same time must all use one "
+                                  "mutex (POSIX leaves anything else undefined), and a thread "
+                                  "that changes the condition under one of them is not "
+                                  "excluded from the waiters of the other",
+                                  cond, who, mutex, other ? "thread " : "", holder);
+        misuse = cc_xasprintf("Waited here by thread %s with another mutex than the thread "
+                              "already waiting",
+                              who);
+        related = cc_xasprintf("Thread %s waits here on it, with another mutex", holder);
+        related_role = "wait";
+        free(cond);
+        free(mutex);
+        break;
+    }
+    case CC_MISUSE_DESTROY_WITH_WAITERS: {
+        if (m->result == CC_WAIT_SEM || m->result == CC_WAIT_BARRIER) {
+            sync_misuse_text(a, trace, m, who, holder, &mine);
+            break;
+        }
+        char *cond = cond_text(a, trace, m);
+        f->message = cc_xasprintf("destroy of %s by thread %s while %s%s waits on it: POSIX "
+                                  "leaves this undefined; glibc's destroy waits until every "
+                                  "waiter has woken (forever, if nothing wakes them), and a "
+                                  "waiter that wakes later uses a condition variable that is "
+                                  "gone",
+                                  cond, who, other ? "thread " : "", holder);
+        misuse = cc_xasprintf("Destroyed here by thread %s", who);
+        related = cc_xasprintf("Thread %s waits here on it", holder);
+        related_role = "wait";
+        free(cond);
+        break;
+    }
+    case CC_MISUSE_SIGNAL_UNLOCKED: {
+        /* Judged when sent, while threads waited; or, for a signal that
+         * found nobody waiting, by the next wait (thread m->thread, no
+         * stack of its own), which named the mutex: then other_thread sent
+         * it. */
+        bool later = m->stack == CC_TRACE_NO_STACK;
+        char *cond = cond_text(a, trace, m);
+        char *mutex = cond_mutex_text(a, trace, m);
+        char *sender = later ? holder : who;
+        char *known = later ? cc_xasprintf(" (as thread %s's next wait showed; the signal "
+                                           "found nobody waiting)",
+                                           who)
+                            : cc_xstrdup("");
+        f->severity = CC_SEVERITY_WARNING;
+        f->message = cc_xasprintf("signal of %s by thread %s without holding %s, the mutex its "
+                                  "waiters use%s: unless the condition was changed under that "
+                                  "mutex, a waiter that has checked it but not yet begun to "
+                                  "wait misses the signal (a lost wakeup)",
+                                  cond, sender, mutex, known);
+        if (later) {
+            related = cc_xasprintf("Signalled here by thread %s without holding the mutex",
+                                   sender);
+            related_role = "misuse";
+        } else {
+            misuse = cc_xasprintf("Signalled here by thread %s without holding the mutex",
+                                  sender);
+            related = cc_xasprintf("Thread %s waited here with the mutex", holder);
+            related_role = "wait";
+        }
+        free(cond);
+        free(mutex);
+        free(known);
+        break;
+    }
+    case CC_MISUSE_DOUBLE_JOIN:
+    case CC_MISUSE_JOIN_DETACHED:
+        join_text(a, trace, m, who, holder, &mine);
+        break;
+    case CC_MISUSE_SEM_INVALID:
+    case CC_MISUSE_SEM_OVERFLOW:
+    case CC_MISUSE_SEM_BOUND:
+        sync_misuse_text(a, trace, m, who, holder, &mine);
+        break;
     default:
         break;
+    }
+    if (mine.message) {
+        f->message = mine.message;
+        misuse = mine.misuse;
+        related = mine.related_other ? NULL : mine.related;
+        if (mine.related_role)
+            related_role = mine.related_role;
     }
     if (m->stack != CC_TRACE_NO_STACK)
         cc_add_stack(a, f, trace, m->stack, "misuse", misuse, m->thread);
@@ -181,6 +446,10 @@ static void report(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
         cc_add_stack(a, f, trace, m->other_stack, related_role, related, m->other_thread);
     else
         free(related);
+    if (mine.related_other && m->other_stack != CC_TRACE_NO_STACK)
+        cc_add_stack(a, f, trace, m->other_stack, related_role, mine.related, mine.related_thread);
+    else if (mine.related_other)
+        free(mine.related);
     free(lock);
     free(who);
     free(holder);

@@ -1,7 +1,9 @@
 /* Thread lifecycle at process end: threads that finished but were never
  * joined (`unjoined-thread`) and threads still running when the process
  * ended (`thread-running-at-exit`), detached ones included: their work is
- * cut off.
+ * cut off. A process whose main thread called pthread_exit ends when its
+ * last thread does, through exit(0) from that thread: the others had
+ * finished by then, so they are judged as joined or not, never as cut off.
  *
  * Only a trace whose process ended through exit, _exit or exec is judged: a
  * trace with no end record (killed, or cut short) cannot say what was still
@@ -19,6 +21,35 @@
 #include "xalloc.h"
 
 typedef enum leak_kind { LEAK_NONE, LEAK_UNJOINED, LEAK_RUNNING } leak_kind_t;
+
+/* The module that maps a return address, or NULL. */
+static const cc_module_info_t *module_at(const cc_trace_t *t, uint64_t pc)
+{
+    for (size_t i = 0; i < t->n_modules; i++)
+        if (pc - 1 >= t->modules[i].start && pc - 1 < t->modules[i].end)
+            return &t->modules[i];
+    return NULL;
+}
+
+/* `--suppress-threads-from`: the thread was created by code of a module the
+ * user named, going by the innermost frame of its creation stack that lies
+ * in a known module (the caller of pthread_create, unless that is
+ * generated code). */
+static bool suppressed(const cc_analysis_t *a, const cc_trace_t *t, const cc_trace_thread_t *th)
+{
+    const cc_trace_stack_t *s = a->n_suppress_threads ? cc_trace_find_stack(t, th->create_stack)
+                                                      : NULL;
+    for (uint32_t i = 0; s && i < s->depth; i++) {
+        const cc_module_info_t *m = module_at(t, s->pcs[i]);
+        if (!m)
+            continue;
+        for (size_t k = 0; k < a->n_suppress_threads; k++)
+            if (strstr(m->path, a->suppress_threads[k]))
+                return true;
+        return false;
+    }
+    return false;
+}
 
 static leak_kind_t classify(const cc_trace_t *t, const cc_trace_thread_t *th)
 {
@@ -114,7 +145,7 @@ static void analyze_trace(cc_analysis_t *a, size_t trace)
     bool *done = cc_xcalloc(t->n_threads, sizeof *done);
     for (size_t i = 0; i < t->n_threads; i++) {
         leak_kind_t kind = classify(t, &t->threads[i]);
-        if (done[i] || kind == LEAK_NONE)
+        if (done[i] || kind == LEAK_NONE || suppressed(a, t, &t->threads[i]))
             continue;
         size_t n = 0;
         for (size_t j = i; j < t->n_threads; j++) {

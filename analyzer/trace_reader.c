@@ -203,6 +203,7 @@ static int parse_thread_target(loader_t *l, const uint8_t *rec, cc_rec_type_t ty
     } else {
         th->detached = true;
         th->detach_stack = r.stack;
+        th->detacher = r.h.thread;
     }
     return 0;
 }

@@ -43,6 +43,7 @@ typedef struct cc_trace_thread {
     bool detached;      /* created detached, or detached later */
     uint32_t waiting_at_end; /* cc_wait_kind_t it was blocked in at the last end */
     uint32_t detach_stack;
+    uint32_t detacher;  /* who detached it later (pthread_detach, thrd_detach) */
 } cc_trace_thread_t;
 
 typedef struct cc_trace_lock {

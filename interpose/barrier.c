@@ -1,6 +1,9 @@
 /* pthread_barrier_* and pthread_once: forwarded. pthread_once runs the
- * program's init routine, so no runtime guard is held across it. */
+ * program's init routine, so no runtime guard is held across it. A destroy
+ * of a barrier threads are blocked at is checked before the call
+ * (runtime/sync_misuse.c). */
 #include "interpose.h"
+#include "sync_misuse.h"
 
 CC_EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
                                    unsigned count)
@@ -18,7 +21,14 @@ CC_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 
 CC_EXPORT int pthread_barrier_destroy(pthread_barrier_t *b)
 {
-    return CC_REAL(pthread_barrier_destroy)(b);
+    cc_barrier_destroying(b, CC_CALLER());
+    /* glibc's destroy waits until every thread of the last round has left
+     * the barrier: forever when that round never completes, so the thread
+     * counts as blocked at the barrier meanwhile. */
+    CC_WAIT_BEGIN(CC_WAIT_BARRIER, b, false);
+    int rc = CC_REAL(pthread_barrier_destroy)(b);
+    cc_wait_end();
+    return rc;
 }
 
 CC_EXPORT int pthread_once(pthread_once_t *once, void (*init)(void))

@@ -23,6 +23,7 @@ CC_EXPORT int thrd_create(thrd_t *handle, thrd_start_t start, void *arg)
 
 CC_EXPORT int thrd_join(thrd_t handle, int *result)
 {
+    CC_WITH_THREAD(t, cc_thread_joining((pthread_t)handle, CC_CALLER()));
     CC_WAIT_BEGIN(CC_WAIT_JOIN, (void *)handle, false);
     int rc = CC_REAL(thrd_join)(handle, result);
     cc_wait_end();
@@ -89,8 +90,21 @@ CC_EXPORT int mtx_unlock(mtx_t *m)
     return CC_REAL(mtx_unlock)(m);
 }
 
-CC_EXPORT int cnd_init(cnd_t *c) { return CC_REAL(cnd_init)(c); }
-CC_EXPORT void cnd_destroy(cnd_t *c) { CC_REAL(cnd_destroy)(c); }
+CC_EXPORT int cnd_init(cnd_t *c)
+{
+    int rc = CC_REAL(cnd_init)(c);
+    if (rc == thrd_success)
+        cc_cond_initialized(c);
+    return rc;
+}
+
+/* As pthread_cond_destroy: checked before the call, which may wait. */
+CC_EXPORT void cnd_destroy(cnd_t *c)
+{
+    cc_cond_destroying(c, CC_CALLER());
+    CC_REAL(cnd_destroy)(c);
+}
+
 CC_EXPORT int cnd_signal(cnd_t *c)
 {
     cc_cond_signaling(c, CC_CALLER());
@@ -103,11 +117,12 @@ CC_EXPORT int cnd_broadcast(cnd_t *c)
     return CC_REAL(cnd_broadcast)(c);
 }
 
-/* As pthread_cond_wait: the mutex is held again on success and timeout. */
+/* As pthread_cond_wait: the mutex is held again on success and timeout,
+ * and the misuse checks come before the release. */
 CC_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
+    cc_cond_wait_begin(c, m, CC_LOCK_C11_MTX, CC_CALLER());
     CC_RELEASING(m);
-    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     int rc = CC_REAL(cnd_wait)(c, m);
     cc_wait_end();
@@ -119,8 +134,8 @@ CC_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 CC_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
                             const struct timespec *restrict abstime)
 {
+    cc_cond_wait_begin(c, m, CC_LOCK_C11_MTX, CC_CALLER());
     CC_RELEASING(m);
-    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(cnd_timedwait)(c, m, abstime);
     cc_wait_end();

@@ -6,10 +6,19 @@
 
 CC_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
 {
-    return CC_REAL(pthread_cond_init)(c, attr);
+    int rc = CC_REAL(pthread_cond_init)(c, attr);
+    if (rc == 0)
+        cc_cond_initialized(c);
+    return rc;
 }
 
-CC_EXPORT int pthread_cond_destroy(pthread_cond_t *c) { return CC_REAL(pthread_cond_destroy)(c); }
+/* Checked before the call: glibc's destroy waits for the waiters to leave,
+ * which may be forever. */
+CC_EXPORT int pthread_cond_destroy(pthread_cond_t *c)
+{
+    cc_cond_destroying(c, CC_CALLER());
+    return CC_REAL(pthread_cond_destroy)(c);
+}
 
 CC_EXPORT int pthread_cond_signal(pthread_cond_t *c)
 {
@@ -24,13 +33,16 @@ CC_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 }
 
 /* The mutex is held again when a wait returns, also on timeout; only
- * EINVAL/EPERM-style failures leave it as it was. */
+ * EINVAL/EPERM-style failures leave it as it was.
+ *
+ * cc_cond_wait_begin comes before CC_RELEASING: its misuse checks look for
+ * the mutex among the locks the thread holds, so it must still be there. */
 static inline bool reacquired(int rc) { return rc == 0 || rc == ETIMEDOUT || rc == EINTR; }
 
 CC_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
+    cc_cond_wait_begin(c, m, CC_LOCK_MUTEX, CC_CALLER());
     CC_RELEASING(m);
-    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     int rc = CC_REAL(pthread_cond_wait)(c, m);
     cc_wait_end();
@@ -42,8 +54,8 @@ CC_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 CC_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                      const struct timespec *abstime)
 {
+    cc_cond_wait_begin(c, m, CC_LOCK_MUTEX, CC_CALLER());
     CC_RELEASING(m);
-    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(pthread_cond_timedwait)(c, m, abstime);
     cc_wait_end();
@@ -55,8 +67,8 @@ CC_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 CC_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
                                      const struct timespec *abstime)
 {
+    cc_cond_wait_begin(c, m, CC_LOCK_MUTEX, CC_CALLER());
     CC_RELEASING(m);
-    cc_cond_wait_begin(c, m, CC_CALLER());
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(pthread_cond_clockwait)(c, m, clock, abstime);
     cc_wait_end();

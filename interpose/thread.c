@@ -24,6 +24,10 @@ CC_EXPORT int pthread_create(pthread_t *handle, const pthread_attr_t *attr,
     return rc;
 }
 
+/* Before any join variant: a join of a thread already joined or detached
+ * is reported before the real call, whose behaviour is then undefined. */
+#define CC_JOINING(handle) CC_WITH_THREAD(t_, cc_thread_joining((handle), CC_CALLER()))
+
 /* After any successful join variant. */
 #define CC_JOINED(handle, ok)                                                          \
     do {                                                                               \
@@ -33,6 +37,7 @@ CC_EXPORT int pthread_create(pthread_t *handle, const pthread_attr_t *attr,
 
 CC_EXPORT int pthread_join(pthread_t handle, void **result)
 {
+    CC_JOINING(handle);
     CC_WAIT_BEGIN(CC_WAIT_JOIN, (void *)handle, false);
     int rc = CC_REAL(pthread_join)(handle, result);
     cc_wait_end();
@@ -42,6 +47,7 @@ CC_EXPORT int pthread_join(pthread_t handle, void **result)
 
 CC_EXPORT int pthread_tryjoin_np(pthread_t handle, void **result)
 {
+    CC_JOINING(handle);
     int rc = CC_REAL(pthread_tryjoin_np)(handle, result);
     CC_JOINED(handle, rc == 0);
     return rc;
@@ -49,6 +55,7 @@ CC_EXPORT int pthread_tryjoin_np(pthread_t handle, void **result)
 
 CC_EXPORT int pthread_timedjoin_np(pthread_t handle, void **result, const struct timespec *abstime)
 {
+    CC_JOINING(handle);
     CC_WAIT_BEGIN(CC_WAIT_JOIN, (void *)handle, true);
     int rc = CC_REAL(pthread_timedjoin_np)(handle, result, abstime);
     cc_wait_end();
@@ -59,6 +66,7 @@ CC_EXPORT int pthread_timedjoin_np(pthread_t handle, void **result, const struct
 CC_EXPORT int pthread_clockjoin_np(pthread_t handle, void **result, clockid_t clock,
                                    const struct timespec *abstime)
 {
+    CC_JOINING(handle);
     CC_WAIT_BEGIN(CC_WAIT_JOIN, (void *)handle, true);
     int rc = CC_REAL(pthread_clockjoin_np)(handle, result, clock, abstime);
     cc_wait_end();

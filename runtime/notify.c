@@ -23,16 +23,29 @@
  * it is the thread's first wait on that condition variable (a thread that
  * waited there before has shown that it checks a predicate).
  *
+ * Misuse (see "misuse" below) is judged on the same state: the mutex the
+ * waiters use is the one the last wait passed, and a condition variable
+ * whose waits have passed more than one (legal while nobody waits) is
+ * "rebound" until its next init or destroy.
+ *
  * Rules: all of this runs inside the runtime (guard held) on condition-
  * variable calls only, never on a lock path. The counters are atomic; the
  * lost-signal fields may be read torn by a racing signaller, which can only
  * blur a report's details. A full stack is unwound for a lost signal only
- * the first time it comes from a given call site. */
+ * the first time it comes from a given call site. The misuse checks never
+ * change a call's result or errno, and a misuse is written only when a
+ * second witness agrees (see "misuse"). */
 #include "notify.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "lock_table.h"
+#include "options.h"
 #include "stack.h"
 #include "thread.h"
 #include "trace.h"
@@ -54,7 +67,20 @@ typedef struct cc_cond {
      * goes with the condition variable may only be known at a later wait. */
     uint64_t lost_held[4];
     uint32_t n_lost_held; /* > 4: more than were kept */
+    /* The locks its sender had used lately (its lock cache), for
+     * signal-unlocked. */
+    uint64_t lost_recent[CC_LOCK_CACHE];
     uint64_t mutex;       /* the mutex its waiters use */
+    /* Misuse: the wait that passed `mutex` last (its thread and call
+     * site), whether waits have passed another mutex since the last init
+     * or destroy, and whether the last lost signal still waits for the
+     * next wait to judge it; the signal site last reported as
+     * signal-unlocked. */
+    uint32_t mutex_tid;
+    bool rebound;
+    bool lost_unjudged;
+    uint64_t mutex_pc;
+    uint64_t unlocked_pc; /* one finding, not two, when a site is seen both ways */
 } cc_cond_t;
 
 static cc_cond_t *cond_of(void *addr, uint64_t pc)
@@ -81,6 +107,8 @@ static uint32_t sender_held(const cc_cond_t *c, uint64_t mutex)
     return mutex && n <= CC_ARRAY_SIZE(c->lost_held) ? 0 : 2;
 }
 
+static void check_signal(cc_thread_t *t, cc_cond_t *c, uint64_t addr, cc_caller_t at);
+
 void cc_cond_signaling(void *addr, cc_caller_t at)
 {
     cc_thread_t *t = cc_enter();
@@ -97,7 +125,13 @@ void cc_cond_signaling(void *addr, cc_caller_t at)
         c->n_lost_held = t->locks.n_held;
         for (uint32_t i = 0; i < t->locks.n_held && i < CC_ARRAY_SIZE(c->lost_held); i++)
             c->lost_held[i] = t->locks.held[i].addr;
+        if (cc_opt.signal_unlocked) {
+            memcpy(c->lost_recent, t->locks.cache_addr, sizeof c->lost_recent);
+            __atomic_store_n(&c->lost_unjudged, true, __ATOMIC_RELAXED);
+        }
         __atomic_store_n(&c->lost_at, n, __ATOMIC_RELEASE);
+    } else if (cc_opt.signal_unlocked) {
+        check_signal(t, c, (uint64_t)(uintptr_t)addr, at);
     }
     cc_leave(t);
 }
@@ -161,7 +195,10 @@ void cc_cond_flush_missed(cc_thread_t *t)
     }
 }
 
-void cc_cond_wait_begin(void *addr, void *mutex, cc_caller_t at)
+static void check_wait(cc_thread_t *t, cc_cond_t *c, uint64_t addr, uint64_t mutex,
+                       cc_lock_kind_t mutex_kind, cc_caller_t at);
+
+void cc_cond_wait_begin(void *addr, void *mutex, cc_lock_kind_t mutex_kind, cc_caller_t at)
 {
     cc_thread_t *t = cc_enter();
     if (!t)
@@ -177,7 +214,12 @@ void cc_cond_wait_begin(void *addr, void *mutex, cc_caller_t at)
         }
     }
     cc_cond_t *c = cond_of(addr, at.pc);
-    __atomic_store_n(&c->mutex, (uint64_t)(uintptr_t)mutex, __ATOMIC_RELAXED);
+    check_wait(t, c, (uint64_t)(uintptr_t)addr, (uint64_t)(uintptr_t)mutex, mutex_kind, at);
+    /* Who bound it is stored before the mutex, which a signaller reads
+     * first (acquire). */
+    c->mutex_tid = t->tid;
+    c->mutex_pc = at.pc;
+    __atomic_store_n(&c->mutex, (uint64_t)(uintptr_t)mutex, __ATOMIC_RELEASE);
     t->cond_first_wait = !waited_before(c, t->tid);
     note_waiter(c, t->tid);
     t->cond_wait_signals = __atomic_load_n(&c->signals, __ATOMIC_ACQUIRE);
@@ -220,4 +262,262 @@ void cc_cond_check_blocked(cc_thread_t *t, cc_missed_how_t how)
     cc_rec_missed_signal_t rec;
     if (cc_cond_missed_now(t, how, &rec))
         cc_cond_write_missed(&rec);
+}
+
+/* ---- misuse -----------------------------------------------------------------
+ *
+ * Each check starts from what the runtime keeps (the thread's held stack,
+ * the waiters count, the mutex the waits passed) and writes a record only
+ * when a second witness agrees:
+ *  - a mutex the thread does not hold by its held stack must not be its own
+ *    by glibc's owner field either (a mutex taken before the runtime
+ *    started, or taken back behind the interposer by a wait cancelled while
+ *    it waited, is missing from the held stack);
+ *  - another waiter must be seen blocked on the condition variable now
+ *    (the waiters count is no witness alone: a wait that was cancelled
+ *    never comes back to lower it).
+ * The record names the condition variable by `addr` and the mutex by
+ * `lock`. Each check runs the first few times it suspects a misuse at a
+ * call site (per trace), and a record is written once per (kind, stack,
+ * related stack), as in misuse.c. */
+
+enum { SEEN_SLOTS = 1u << 9, SEEN_PROBES = 16, CHECKS_PER_SITE = 4 };
+static struct {
+    uint64_t key;
+    uint32_t count;
+} seen[SEEN_SLOTS];
+
+/* How many times (a, b, c) was counted before in this trace; UINT32_MAX
+ * when the table is full (then nothing more is reported). Lock-free: a slot
+ * is claimed by CAS on its key and never freed. */
+static uint32_t count_seen(uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t key = cc_hash64(cc_hash64(cc_hash64(cc_trace_generation() ^ a) ^ b) ^ c) | 1;
+    for (uint32_t p = 0, i = (uint32_t)(key >> 32); p < SEEN_PROBES; p++, i++) {
+        i &= SEEN_SLOTS - 1;
+        uint64_t k = __atomic_load_n(&seen[i].key, __ATOMIC_ACQUIRE);
+        if (k == 0 && __atomic_compare_exchange_n(&seen[i].key, &k, key, false,
+                                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            k = key;
+        if (k == key)
+            return __atomic_fetch_add(&seen[i].count, 1, __ATOMIC_RELAXED);
+    }
+    return UINT32_MAX;
+}
+
+/* One of the first few times this misuse is suspected at pc. */
+static bool site_budget(cc_misuse_kind_t kind, uint64_t pc)
+{
+    return count_seen(1 | (uint64_t)kind << 8, pc, 0) < CHECKS_PER_SITE;
+}
+
+/* Writes the record: the calling thread did it at `stack` (or
+ * CC_TRACE_NO_STACK: then other_thread did it at other_stack). */
+static void report(cc_misuse_kind_t kind, uint64_t cond, cc_lock_t *mutex, uint32_t stack,
+                   uint32_t other_thread, uint32_t other_stack)
+{
+    if (count_seen(2 | (uint64_t)kind << 8, stack, (uint64_t)other_stack << 32 | other_thread) != 0)
+        return;
+    cc_rec_misuse_t rec;
+    memset(&rec, 0, sizeof rec);
+    rec.kind = kind;
+    rec.stack = stack;
+    rec.lock = mutex ? __atomic_load_n(&mutex->id, __ATOMIC_RELAXED) : 0;
+    if (rec.lock)
+        cc_lock_write_record(mutex);
+    rec.addr = cond;
+    rec.other_thread = other_thread;
+    rec.other_stack = other_stack;
+    cc_trace_write(CC_REC_MISUSE, &rec.h, sizeof rec);
+}
+
+/* Whether glibc's owner field says kernel thread os_tid holds the mutex
+ * (a C11 mtx_t is a pthread mutex). `live`: the program has just passed
+ * it to the call, so it is mapped; otherwise it may have been freed since,
+ * and is read through the kernel, which fails instead of faulting. */
+static bool owner_is(uint64_t mutex, uint32_t os_tid, bool live)
+{
+    pthread_mutex_t mem;
+    if (live) {
+        memcpy(&mem, (const void *)(uintptr_t)mutex, sizeof mem); /* a racy snapshot */
+    } else {
+        struct iovec local = {&mem, sizeof mem};
+        struct iovec remote = {(void *)(uintptr_t)mutex, sizeof mem};
+        int saved_errno = errno;
+        long n = syscall(SYS_process_vm_readv, (long)syscall(SYS_getpid), &local, 1L, &remote,
+                         1L, 0L);
+        errno = saved_errno;
+        if (n != (long)sizeof mem)
+            return true; /* cannot tell: as if held */
+    }
+    return (uint32_t)mem.__data.__owner == os_tid;
+}
+
+static bool in_held_stack(const cc_thread_t *t, uint64_t mutex)
+{
+    for (uint32_t i = 0; i < t->locks.n_held; i++)
+        if (t->locks.held[i].addr == mutex)
+            return true;
+    return false;
+}
+
+/* Whether the thread has locked the mutex lately: it is in the thread's
+ * lock cache (lock_order.h), which every acquisition fills and only an
+ * acquisition of another lock in the same slot empties. */
+static bool used_lately(const uint64_t recent[CC_LOCK_CACHE], uint64_t mutex)
+{
+    return recent[cc_lock_cache_slot(mutex)] == mutex;
+}
+
+/* A thread other than `self` blocked in a wait on `cond` now (if `want`
+ * is not CC_TRACE_NO_THREAD, that thread only), and where it waits. */
+typedef struct waiter_search {
+    uint64_t cond;
+    uint32_t self, want;
+    uint32_t tid; /* found, or CC_TRACE_NO_THREAD */
+    uint64_t pc;
+} waiter_search_t;
+
+/* With the registry lock held, on other threads' state that may change
+ * under it: wait_kind is read first (acquire), as cc_wait_begin stores it
+ * last. */
+static void find_waiter(cc_thread_t *t, void *ctx)
+{
+    waiter_search_t *s = ctx;
+    if (s->tid != CC_TRACE_NO_THREAD || t->tid == s->self ||
+        (s->want != CC_TRACE_NO_THREAD && t->tid != s->want))
+        return;
+    if (__atomic_load_n(&t->wait_kind, __ATOMIC_ACQUIRE) == CC_WAIT_COND &&
+        __atomic_load_n(&t->wait_object, __ATOMIC_RELAXED) == s->cond) {
+        s->tid = t->tid;
+        s->pc = t->wait_at.pc;
+    }
+}
+
+static bool blocked_waiter(uint64_t cond, uint32_t self, uint32_t want, waiter_search_t *s)
+{
+    *s = (waiter_search_t){.cond = cond, .self = self, .want = want, .tid = CC_TRACE_NO_THREAD};
+    cc_threads_for_each(find_waiter, s);
+    return s->tid != CC_TRACE_NO_THREAD;
+}
+
+/* The mutex's lock-table entry, if the runtime has one. */
+static cc_lock_t *mutex_lock(uint64_t mutex) { return mutex ? cc_lock_find(mutex) : NULL; }
+
+/* Before a wait on c with `mutex`, before it is bound to c:
+ * cond-wait-unheld-mutex, cond-mutex-mismatch, and signal-unlocked for the
+ * last lost signal. */
+static void check_wait(cc_thread_t *t, cc_cond_t *c, uint64_t addr, uint64_t mutex,
+                       cc_lock_kind_t mutex_kind, cc_caller_t at)
+{
+    int saved_errno = errno;
+    /* Both the held stack and the mutex's memory say the thread does not
+     * hold it. glibc may then wait anyway (a default mutex) or fail with
+     * EPERM: reported before the call either way. The mutex gets its
+     * lock-table entry here, so the report can name it, as the wait's own
+     * acquisition would make it. */
+    if (!in_held_stack(t, mutex) && site_budget(CC_MISUSE_COND_UNHELD_MUTEX, at.pc) &&
+        !owner_is(mutex, t->os_tid, true))
+        report(CC_MISUSE_COND_UNHELD_MUTEX, addr, cc_lock_get(mutex, mutex_kind, at.pc),
+               cc_stack_here(at), CC_TRACE_NO_THREAD, CC_TRACE_NO_STACK);
+
+    uint64_t bound = __atomic_load_n(&c->mutex, __ATOMIC_ACQUIRE);
+    if (bound && bound != mutex) {
+        /* The thread that bound c to the other mutex must still be blocked
+         * on c: then the two waits overlap. */
+        waiter_search_t s;
+        if (__atomic_load_n(&c->waiters, __ATOMIC_ACQUIRE) > 0 &&
+            site_budget(CC_MISUSE_COND_MUTEX_MISMATCH, at.pc) &&
+            blocked_waiter(addr, t->tid, c->mutex_tid, &s))
+            report(CC_MISUSE_COND_MUTEX_MISMATCH, addr, mutex_lock(mutex), cc_stack_here(at),
+                   s.tid, cc_stack_intern(&s.pc, 1));
+        __atomic_store_n(&c->rebound, true, __ATOMIC_RELEASE);
+    }
+    /* A lost signal was meant for the waits that come after it: this one
+     * names the mutex they use, and judges it by the locks its sender held
+     * and had used lately. The record is the sender's (no stack of this
+     * thread's own). */
+    if (__atomic_load_n(&c->lost_unjudged, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&c->lost_unjudged, false, __ATOMIC_RELAXED);
+        uint64_t pc = __atomic_load_n(&c->lost_pc, __ATOMIC_RELAXED);
+        if (cc_opt.signal_unlocked && !__atomic_load_n(&c->rebound, __ATOMIC_ACQUIRE) &&
+            sender_held(c, mutex) == 0 && !used_lately(c->lost_recent, mutex) &&
+            pc != __atomic_load_n(&c->unlocked_pc, __ATOMIC_RELAXED) &&
+            site_budget(CC_MISUSE_SIGNAL_UNLOCKED, pc)) {
+            __atomic_store_n(&c->unlocked_pc, pc, __ATOMIC_RELAXED);
+            report(CC_MISUSE_SIGNAL_UNLOCKED, addr, mutex_lock(mutex), CC_TRACE_NO_STACK,
+                   c->lost_tid, c->lost_stack);
+        }
+    }
+    errno = saved_errno;
+}
+
+/* A signal or broadcast that finds threads waiting on c: signal-unlocked
+ * if the thread does not hold the mutex they use and has not locked it
+ * lately. Signalling right after the unlock is legal, and safe when the
+ * condition changed under the mutex (zstd's thread pool shuts down that
+ * way): what is reported is a thread that changes the condition without
+ * taking the mutex at all. Silent on a condition variable rebound to other
+ * mutexes. A signal that finds nobody waiting (lost) has no waiters' mutex
+ * yet: the next wait judges it (check_wait). */
+static void check_signal(cc_thread_t *t, cc_cond_t *c, uint64_t addr, cc_caller_t at)
+{
+    uint64_t mutex = __atomic_load_n(&c->mutex, __ATOMIC_ACQUIRE);
+    if (!mutex || __atomic_load_n(&c->rebound, __ATOMIC_ACQUIRE) || in_held_stack(t, mutex) ||
+        used_lately(t->locks.cache_addr, mutex) ||
+        at.pc == __atomic_load_n(&c->unlocked_pc, __ATOMIC_RELAXED) ||
+        !site_budget(CC_MISUSE_SIGNAL_UNLOCKED, at.pc))
+        return;
+    int saved_errno = errno;
+    if (!owner_is(mutex, t->os_tid, false)) {
+        uint64_t pc = c->mutex_pc;
+        __atomic_store_n(&c->unlocked_pc, at.pc, __ATOMIC_RELAXED);
+        report(CC_MISUSE_SIGNAL_UNLOCKED, addr, mutex_lock(mutex), cc_stack_here(at),
+               c->mutex_tid, cc_stack_intern(&pc, 1));
+    }
+    errno = saved_errno;
+}
+
+/* A new instance: no mutex bound yet. */
+static void unbind(cc_cond_t *c)
+{
+    __atomic_store_n(&c->mutex, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&c->rebound, false, __ATOMIC_RELEASE);
+    __atomic_store_n(&c->lost_unjudged, false, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->unlocked_pc, 0, __ATOMIC_RELAXED);
+}
+
+void cc_cond_initialized(void *addr)
+{
+    cc_thread_t *t = cc_enter();
+    if (!t)
+        return;
+    cc_lock_t *node = cc_lock_find((uint64_t)(uintptr_t)addr);
+    cc_cond_t *c = node ? __atomic_load_n(&node->cond, __ATOMIC_ACQUIRE) : NULL;
+    if (c)
+        unbind(c);
+    cc_leave(t);
+}
+
+void cc_cond_destroying(void *addr, cc_caller_t at)
+{
+    cc_thread_t *t = cc_enter();
+    if (!t)
+        return;
+    uint64_t key = (uint64_t)(uintptr_t)addr;
+    cc_lock_t *node = cc_lock_find(key);
+    cc_cond_t *c = node ? __atomic_load_n(&node->cond, __ATOMIC_ACQUIRE) : NULL;
+    if (c) {
+        waiter_search_t s;
+        int saved_errno = errno;
+        if (__atomic_load_n(&c->waiters, __ATOMIC_ACQUIRE) > 0 &&
+            site_budget(CC_MISUSE_DESTROY_WITH_WAITERS, at.pc) &&
+            blocked_waiter(key, t->tid, CC_TRACE_NO_THREAD, &s))
+            report(CC_MISUSE_DESTROY_WITH_WAITERS, key,
+                   mutex_lock(__atomic_load_n(&c->mutex, __ATOMIC_ACQUIRE)), cc_stack_here(at),
+                   s.tid, cc_stack_intern(&s.pc, 1));
+        errno = saved_errno;
+        unbind(c);
+    }
+    cc_leave(t);
 }

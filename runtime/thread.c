@@ -10,7 +10,12 @@
  *  - A thread's state is recycled when it has finished and nobody will join
  *    it any more, so memory stays bounded however many threads come and go.
  *    The exiting thread drops its TLS pointer before that, and any call it
- *    makes afterwards (TSD destructors) passes straight through. */
+ *    makes afterwards (TSD destructors) passes straight through.
+ *  - A handle that leaves the map (joined, or detached and finished) is
+ *    remembered in a small ring until a new thread gets the same handle
+ *    value, so a later join of it can be told apart from a join of a thread
+ *    the runtime never saw: the map is always asked first, so a stale ring
+ *    entry can never shadow a live thread. */
 #include "thread.h"
 #include "runtime.h"
 
@@ -18,6 +23,7 @@
 
 #include "misuse.h"
 #include "notify.h"
+#include "watchdog.h"
 #include "stack.h"
 #include "trace.h"
 
@@ -34,6 +40,17 @@ typedef struct handle_entry {
     struct handle_entry *next;
 } handle_entry_t;
 
+/* A thread nobody may join any more: joined (where), or detached (where, or
+ * where it was created detached) and finished. */
+enum { REAPED_RING = 64 };
+typedef struct reaped {
+    pthread_t handle;
+    uint32_t tid;
+    uint32_t stack;
+    bool used;
+    bool joined; /* else detached */
+} reaped_t;
+
 static struct {
     cc_spinlock_t lock;
     uint32_t next_tid;
@@ -41,6 +58,8 @@ static struct {
     handle_entry_t *free_entries;
     handle_entry_t *buckets[HANDLE_BUCKETS];
     cc_thread_t *live; /* list of live threads, through next_live */
+    reaped_t reaped[REAPED_RING];
+    uint32_t next_reaped; /* the slot the next one overwrites */
 } registry;
 
 void cc_registry_fork_prepare(void) { cc_spin_lock(&registry.lock); }
@@ -86,6 +105,33 @@ static cc_thread_t *map_find(pthread_t handle)
     for (handle_entry_t *e = *bucket_of(handle); e; e = e->next)
         if (e->handle == handle)
             return e->thread;
+    return NULL;
+}
+
+/* Registry lock held. */
+static void reaped_add(pthread_t handle, uint32_t tid, uint32_t stack, bool joined)
+{
+    reaped_t *r = &registry.reaped[registry.next_reaped++ % REAPED_RING];
+    *r = (reaped_t){.handle = handle, .tid = tid, .stack = stack, .used = true,
+                    .joined = joined};
+}
+
+/* Registry lock held. A new thread has this handle now. */
+static void reaped_forget(pthread_t handle)
+{
+    for (size_t i = 0; i < REAPED_RING; i++)
+        if (registry.reaped[i].used && registry.reaped[i].handle == handle)
+            registry.reaped[i].used = false;
+}
+
+/* Registry lock held. The newest entry for handle, or NULL. */
+static const reaped_t *reaped_find(pthread_t handle)
+{
+    for (uint32_t i = 1; i <= REAPED_RING; i++) {
+        const reaped_t *r = &registry.reaped[(registry.next_reaped - i) % REAPED_RING];
+        if (r->used && r->handle == handle)
+            return r;
+    }
     return NULL;
 }
 
@@ -201,6 +247,7 @@ void cc_threads_after_fork_child(void)
     /* Only the forking thread exists in the child. The other threads'
      * states are abandoned (they are in the arena, copied on write). */
     memset(registry.buckets, 0, sizeof registry.buckets);
+    memset(registry.reaped, 0, sizeof registry.reaped);
     registry.free_entries = NULL;
     registry.free_threads = NULL;
     registry.live = NULL;
@@ -235,7 +282,10 @@ void cc_thread_created(cc_thread_t *child, pthread_t handle,
 
     cc_spin_lock(&registry.lock);
     child->self = handle;
+    if (child->detached)
+        child->detach_stack = rec.create_stack;
     map_insert(handle, child);
+    reaped_forget(handle);
     cc_spin_unlock(&registry.lock);
     __atomic_store_n(&child->published, 1, __ATOMIC_RELEASE);
 }
@@ -298,14 +348,19 @@ void cc_thread_exit(cc_thread_exit_how_t how)
 
     cc_spin_lock(&registry.lock);
     live_remove(t);
+    bool last = registry.live == NULL;
     t->finished = true;
     bool recycle = false;
     if (t->detached && map_remove(t->self) == t)
         recycle = true;
-    if (recycle)
+    if (recycle) {
+        reaped_add(t->self, t->tid, t->detach_stack, false);
         thread_free_locked(t);
+    }
     cc_spin_unlock(&registry.lock);
     /* t may be reused by now: do not touch it. */
+    if (last)
+        cc_watchdog_stop();
 }
 
 /* Registry lock held. Live threads that are neither blocked nor finished. */
@@ -364,6 +419,28 @@ static void write_target_record(cc_rec_type_t type, uint32_t target, uint32_t st
     cc_trace_write(type, &rec.h, sizeof rec);
 }
 
+void cc_thread_joining(pthread_t handle, cc_caller_t at)
+{
+    cc_misuse_kind_t kind = 0;
+    uint32_t target = CC_TRACE_NO_THREAD, stack = CC_TRACE_NO_STACK;
+    cc_spin_lock(&registry.lock);
+    const cc_thread_t *child = map_find(handle);
+    const reaped_t *gone = child ? NULL : reaped_find(handle);
+    if (child && child->detached) {
+        kind = CC_MISUSE_JOIN_DETACHED; /* still running: glibc says EINVAL */
+        target = child->tid;
+        stack = child->detach_stack;
+    } else if (gone) {
+        kind = gone->joined ? CC_MISUSE_DOUBLE_JOIN : CC_MISUSE_JOIN_DETACHED;
+        target = gone->tid;
+        stack = gone->stack;
+    }
+    cc_spin_unlock(&registry.lock);
+    /* Outside the registry lock: the report unwinds and writes. */
+    if (kind)
+        cc_misuse_report(kind, (uint64_t)handle, target, stack, 0, at);
+}
+
 void cc_thread_joined(pthread_t handle, cc_caller_t at)
 {
     cc_spin_lock(&registry.lock);
@@ -377,23 +454,36 @@ void cc_thread_joined(pthread_t handle, cc_caller_t at)
             thread_free_locked(child);
     }
     cc_spin_unlock(&registry.lock);
-    if (target != CC_TRACE_NO_THREAD)
-        write_target_record(CC_REC_THREAD_JOIN, target, cc_stack_here(at));
+    if (target == CC_TRACE_NO_THREAD)
+        return;
+    uint32_t stack = cc_stack_here(at);
+    write_target_record(CC_REC_THREAD_JOIN, target, stack);
+    /* A thread created meanwhile with this handle has forgotten it
+     * already; the entry added now is then shadowed by the map. */
+    cc_spin_lock(&registry.lock);
+    reaped_add(handle, target, stack, true);
+    cc_spin_unlock(&registry.lock);
 }
 
 void cc_thread_detached(pthread_t handle, cc_caller_t at)
 {
+    if (cc_thread_tid_of(handle) == CC_TRACE_NO_THREAD)
+        return; /* a thread the runtime never saw start */
+    /* Unwound before the lock: a later join-detached names this stack. */
+    uint32_t stack = cc_stack_here(at);
     cc_spin_lock(&registry.lock);
     cc_thread_t *child = map_find(handle);
     uint32_t target = child ? child->tid : CC_TRACE_NO_THREAD;
     if (child) {
         child->detached = true;
+        child->detach_stack = stack;
         if (child->finished) {
             map_remove(handle);
+            reaped_add(handle, child->tid, stack, false);
             thread_free_locked(child);
         }
     }
     cc_spin_unlock(&registry.lock);
     if (target != CC_TRACE_NO_THREAD)
-        write_target_record(CC_REC_THREAD_DETACH, target, cc_stack_here(at));
+        write_target_record(CC_REC_THREAD_DETACH, target, stack);
 }

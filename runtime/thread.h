@@ -60,6 +60,7 @@ typedef struct cc_thread {
     bool detached;
     bool finished;    /* the thread has run its exit path */
     bool reaped;      /* joined, or detached: nobody will join it */
+    uint32_t detach_stack; /* where it was detached (created detached: created) */
     int published; /* the creator registered it; see trampoline */
     void *(*start_fn)(void *);   /* pthread_create's start routine, or */
     int (*c11_start_fn)(void *); /* thrd_create's */
@@ -111,6 +112,11 @@ static inline bool cc_thread_has_trampoline(const cc_thread_t *t)
 {
     return t->start_fn != NULL || t->c11_start_fn != NULL;
 }
+/* Before any join call: a join of a thread already joined (double-join)
+ * or detached (join-detached) is reported before the real call, since
+ * glibc's behaviour then is undefined (it may crash, or join another
+ * thread that reuses the handle). Never changes what the call does. */
+void cc_thread_joining(pthread_t handle, cc_caller_t at);
 void cc_thread_joined(pthread_t handle, cc_caller_t at);
 void cc_thread_detached(pthread_t handle, cc_caller_t at);
 /* The watchdog's side of a wait (runtime/watchdog.c): counts blocked

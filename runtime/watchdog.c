@@ -51,6 +51,7 @@ typedef struct watched {
 
 static struct {
     uint32_t blocked; /* futex word: threads inside a wait */
+    int quit;         /* cc_watchdog_stop was called */
     int started;
     int stack_signal; /* 0 if the program owns the signal we would use */
     uint32_t next_request;
@@ -108,10 +109,19 @@ void cc_watchdog_unblocked(void)
         __atomic_fetch_sub(&wd.blocked, 1, __ATOMIC_ACQ_REL);
 }
 
+void cc_watchdog_stop(void)
+{
+    __atomic_store_n(&wd.quit, 1, __ATOMIC_RELEASE);
+    int saved_errno = errno;
+    futex(&wd.blocked, FUTEX_WAKE_PRIVATE, 1, NULL);
+    errno = saved_errno;
+}
+
 void cc_watchdog_after_fork_child(void)
 {
     wd.started = 0;
     wd.blocked = 0;
+    wd.quit = 0;
     wd.n_reported = 0;
 }
 
@@ -428,8 +438,11 @@ static void *watchdog_main(void *unused)
         period = 100000000u;
     uint64_t candidate = 0;
     for (;;) {
-        while (__atomic_load_n(&wd.blocked, __ATOMIC_ACQUIRE) == 0)
+        while (__atomic_load_n(&wd.blocked, __ATOMIC_ACQUIRE) == 0 &&
+               !__atomic_load_n(&wd.quit, __ATOMIC_ACQUIRE))
             futex(&wd.blocked, FUTEX_WAIT_PRIVATE, 0, NULL);
+        if (__atomic_load_n(&wd.quit, __ATOMIC_ACQUIRE))
+            CC_REAL(pthread_exit)(NULL);
         cc_sleep_ns(period);
         if (__atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) != CC_RUNTIME_ON)
             continue;
