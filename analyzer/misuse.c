@@ -154,7 +154,9 @@ static void join_text(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m
         return;
     }
     bool created = th && (th->flags & CC_THREAD_DETACHED);
-    uint32_t by = created ? th->creator : th && th->detach_stack ? th->detacher : CC_TRACE_NO_THREAD;
+    uint32_t by = created                     ? th->creator
+                  : th && th->detach_stack ? th->detacher
+                                           : CC_TRACE_NO_THREAD;
     char *by_label = by != CC_TRACE_NO_THREAD ? cc_thread_label(a, trace, by) : NULL;
     out->message = cc_xasprintf(
         "join of thread %s by thread %s, which was %s: a detached thread cannot be joined "

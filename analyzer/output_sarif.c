@@ -39,6 +39,9 @@ static const struct {
     {"double-join", "A thread is joined twice"},
     {"join-detached", "A detached thread is joined"},
     {"destroy-with-waiters", "An object is destroyed while threads wait on it"},
+    {"sem-overflow", "A semaphore is posted past SEM_VALUE_MAX"},
+    {"sem-invalid", "A semaphore is used after its destroy, or without an initialisation"},
+    {"sem-bound-exceeded", "A semaphore is posted above the value it was initialised with"},
 };
 
 static const char *rule_text(const char *kind)

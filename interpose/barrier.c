@@ -21,10 +21,11 @@ CC_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 
 CC_EXPORT int pthread_barrier_destroy(pthread_barrier_t *b)
 {
-    cc_barrier_destroying(b, CC_CALLER());
-    /* glibc's destroy waits until every thread of the last round has left
-     * the barrier: forever when that round never completes, so the thread
+    /* glibc's destroy of a barrier whose round is unfinished waits for
+     * that round to complete, forever if nobody else arrives: the thread
      * counts as blocked at the barrier meanwhile. */
+    if (!cc_barrier_destroying(b, CC_CALLER()))
+        return CC_REAL(pthread_barrier_destroy)(b);
     CC_WAIT_BEGIN(CC_WAIT_BARRIER, b, false);
     int rc = CC_REAL(pthread_barrier_destroy)(b);
     cc_wait_end();

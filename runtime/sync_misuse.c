@@ -68,7 +68,10 @@ static glibc_sem_t read_sem(const void *sem)
     return s;
 }
 
-static uint32_t sem_waiters(const glibc_sem_t *s) { return (uint32_t)(s->data >> SEM_WAITERS_SHIFT); }
+static uint32_t sem_waiters(const glibc_sem_t *s)
+{
+    return (uint32_t)(s->data >> SEM_WAITERS_SHIFT);
+}
 
 /* ---- never initialised ----------------------------------------------------- */
 
@@ -175,13 +178,12 @@ void cc_sem_destroying(void *sem, cc_caller_t at)
     uint64_t key = (uint64_t)(uintptr_t)sem;
     check_use(sem, at);
     /* glibc's sem_destroy does nothing: a waiter goes on waiting (or
-     * touches freed memory) after it. */
+     * touches freed memory) after it. The memory is asked first, so the
+     * common destroy scans no thread. */
+    glibc_sem_t mem = read_sem(sem);
     waiter_search_t s;
-    if (search_waiter(&s, t, CC_WAIT_SEM, sem)) {
-        glibc_sem_t mem = read_sem(sem);
-        if (sem_waiters(&mem) > 0)
-            report_waiter(&s, at);
-    }
+    if (sem_waiters(&mem) > 0 && search_waiter(&s, t, CC_WAIT_SEM, sem))
+        report_waiter(&s, at);
     cc_lock_t *l = cc_lock_find(key);
     if (l && __atomic_load_n(&l->kind, __ATOMIC_RELAXED) == CC_LOCK_SEM &&
         __atomic_load_n(&l->id, __ATOMIC_RELAXED) != 0) {
@@ -240,22 +242,21 @@ void cc_sem_posted(void *sem, int rc, cc_caller_t at)
 
 /* ---- barriers --------------------------------------------------------------- */
 
-void cc_barrier_destroying(void *barrier, cc_caller_t at)
+bool cc_barrier_destroying(void *barrier, cc_caller_t at)
 {
     cc_thread_t *t = cc_enter();
     if (!t)
-        return;
+        return false;
+    /* An unfinished round: arrivals that no completed round counts.
+     * Threads of a round that just completed may still be on their way
+     * out (in == current_round then): glibc's destroy waits for them,
+     * briefly, and that is legal. */
+    const glibc_barrier_t *b = barrier;
+    unsigned in = __atomic_load_n(&b->in, __ATOMIC_RELAXED);
+    unsigned round = __atomic_load_n(&b->current_round, __ATOMIC_RELAXED);
     waiter_search_t s;
-    if (search_waiter(&s, t, CC_WAIT_BARRIER, barrier)) {
-        /* An unfinished round: arrivals that no completed round counts.
-         * Threads of a round that just completed may still be on their
-         * way out (in == current_round then): glibc's destroy waits for
-         * them, and that is legal. */
-        const glibc_barrier_t *b = barrier;
-        unsigned in = __atomic_load_n(&b->in, __ATOMIC_RELAXED);
-        unsigned round = __atomic_load_n(&b->current_round, __ATOMIC_RELAXED);
-        if (in != round)
-            report_waiter(&s, at);
-    }
+    if (in != round && search_waiter(&s, t, CC_WAIT_BARRIER, barrier))
+        report_waiter(&s, at);
     cc_leave(t);
+    return in != round;
 }

@@ -36,7 +36,8 @@ static inline int cc_sem_post_needs_check(int rc)
     return CC_UNLIKELY(rc != 0) || CC_UNLIKELY(cc_opt.bounded_semaphore != 0);
 }
 
-/* Before the real pthread_barrier_destroy: destroy-with-waiters. */
-void cc_barrier_destroying(void *barrier, cc_caller_t at);
+/* Before the real pthread_barrier_destroy: destroy-with-waiters. True
+ * when a round is unfinished, so glibc's destroy will wait for it. */
+bool cc_barrier_destroying(void *barrier, cc_caller_t at);
 
 #endif

@@ -2,10 +2,13 @@
  * errno as the real call left it, on success and on failure, also when
  * ccheck reports the call as misuse. The misuses below are on purpose:
  *
- * ccheck-expect-summary: SUMMARY: ccheck: 6 findings (6 misuse) in 1 trace
+ * ccheck-expect-summary: SUMMARY: ccheck: 12 findings (12 misuse) in 1 trace
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
@@ -29,6 +32,17 @@ static struct timespec past(clockid_t clock)
     clock_gettime(clock, &ts);
     ts.tv_sec -= 1;
     return ts;
+}
+
+static atomic_int detached_done;
+
+static void *returns_arg(void *arg) { return arg; }
+static int returns_five(void *arg) { return arg ? 0 : 5; }
+static void *sets_done(void *arg)
+{
+    (void)arg;
+    atomic_store_explicit(&detached_done, 1, memory_order_relaxed);
+    return NULL;
 }
 
 static void *hold_until_released(void *arg)
@@ -124,9 +138,47 @@ int main(void)
     CHECK(pthread_spin_trylock(&sp) == EBUSY);
     CHECK(pthread_spin_unlock(&sp) == 0);
 
-    /* Joining a thread twice, or a bogus one. */
+    /* Joining a thread twice, or a bogus one. glibc keeps a joined
+     * thread's memory cached, and no thread is created in between: the
+     * second joins fail (ESRCH, thrd_error) instead of doing worse. */
     pthread_t self = pthread_self();
     CHECK(pthread_join(self, NULL) == EDEADLK);
+    pthread_t twice;
+    void *ret = NULL;
+    CHECK(pthread_create(&twice, NULL, returns_arg, &ret) == 0);
+    CHECK(pthread_join(twice, &ret) == 0 && ret == &ret);
+    errno = 99;
+    CHECK(pthread_join(twice, NULL) == ESRCH); /* double-join */
+    CHECK(errno == 99);
+    thrd_t c11;
+    int res = 0;
+    CHECK(thrd_create(&c11, returns_five, NULL) == thrd_success);
+    CHECK(thrd_join(c11, &res) == thrd_success && res == 5);
+    CHECK(thrd_join(c11, &res) == thrd_error); /* double-join */
+    /* A detached thread: EINVAL, running or ended. */
+    pthread_attr_t detached;
+    pthread_attr_init(&detached);
+    pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+    pthread_t gone_thread;
+    CHECK(pthread_create(&gone_thread, &detached, sets_done, NULL) == 0);
+    pthread_attr_destroy(&detached);
+    while (!atomic_load_explicit(&detached_done, memory_order_relaxed))
+        sched_yield();
+    CHECK(pthread_join(gone_thread, NULL) == EINVAL); /* join-detached */
+    CHECK(errno == 99);
+
+    /* A post past SEM_VALUE_MAX, a post after destroy: glibc's results. */
+    sem_t full;
+    CHECK(sem_init(&full, 0, SEM_VALUE_MAX) == 0);
+    errno = 0;
+    CHECK(sem_post(&full) == -1 && errno == EOVERFLOW); /* sem-overflow */
+    CHECK(sem_destroy(&full) == 0);
+    sem_t gone_sem;
+    CHECK(sem_init(&gone_sem, 0, 0) == 0);
+    CHECK(sem_destroy(&gone_sem) == 0);
+    errno = 55;
+    CHECK(sem_post(&gone_sem) == 0 && errno == 55);    /* sem-invalid */
+    CHECK(sem_trywait(&gone_sem) == 0 && errno == 55); /* sem-invalid */
 
     /* C11 results. */
     mtx_t cm;
