@@ -559,21 +559,14 @@ static void test_analysis(void **state)
 static int setup(void **state)
 {
     (void)state;
-    if (!make_trace_dir("misuse"))
-        return -1;
-    start_runtime_by_hand();
-    char *path = open_new_trace(CC_ORIGIN_START);
-    free(path);
-    cc_threads_init();
-    main_thread = cc_current_thread;
+    main_thread = start_traced_runtime("misuse");
     return main_thread ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    __atomic_store_n(&cc_runtime_state, CC_RUNTIME_OFF, __ATOMIC_RELEASE);
-    remove_trace_dir();
+    stop_traced_runtime();
     return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "lock_table.h"
 #include "options.h"
 #include "stack.h"
+#include "thread.h"
 #include "trace.h"
 
 /* ---- whole files ----------------------------------------------------------- */
@@ -147,4 +148,20 @@ size_t walk_records(const uint8_t *buf, size_t len, rec_pos_t *out, size_t max, 
     }
     *end = at;
     return n;
+}
+
+struct cc_thread *start_traced_runtime(const char *name)
+{
+    if (!make_trace_dir(name))
+        return NULL;
+    start_runtime_by_hand();
+    free(open_new_trace(CC_ORIGIN_START));
+    cc_threads_init();
+    return cc_current_thread;
+}
+
+void stop_traced_runtime(void)
+{
+    __atomic_store_n(&cc_runtime_state, CC_RUNTIME_OFF, __ATOMIC_RELEASE);
+    remove_trace_dir();
 }

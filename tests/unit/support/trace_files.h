@@ -56,6 +56,14 @@ const char *own_exe_path(void);
  * "trace written" line into the test's output. */
 void start_runtime_by_hand(void);
 
+/* The whole fixture of a test that drives the runtime as a traced program
+ * would: a trace directory named after `name`, the runtime started, a trace
+ * open and the calling thread registered as T0, whose state it returns
+ * (NULL on failure). stop_traced_runtime undoes it. For group setup and
+ * teardown. */
+struct cc_thread *start_traced_runtime(const char *name);
+void stop_traced_runtime(void);
+
 /* Opens a new trace through the runtime (as at start, or in a fork child)
  * and returns a malloc'd copy of its path: cc_trace_path() names only the
  * newest trace. */
