@@ -224,7 +224,7 @@ static uint32_t count_seen(uint64_t a, uint64_t b, uint64_t c)
 /* Worth checking and unwinding: one of the first few times this misuse
  * (kind 0: an unlock not yet classified) happens at pc. Past that, a
  * misuse repeated in a loop costs a table lookup. */
-static bool site_budget(cc_misuse_kind_t kind, int result, uint64_t pc)
+bool cc_misuse_site_budget(cc_misuse_kind_t kind, int result, uint64_t pc)
 {
     return count_seen(1 | (uint64_t)kind << 8 | (uint64_t)(uint32_t)result << 32, pc, 0) <
            UNWINDS_PER_SITE;
@@ -240,10 +240,16 @@ typedef struct misuse {
     int32_t result;
 } misuse_t;
 
+bool cc_misuse_first_time(cc_misuse_kind_t kind, int result, uint32_t stack,
+                          uint32_t other_thread, uint32_t other_stack)
+{
+    return count_seen(2 | (uint64_t)kind << 8 | (uint64_t)(uint32_t)result << 32, stack,
+                      (uint64_t)other_stack << 32 | other_thread) == 0;
+}
+
 static void write_misuse(const misuse_t *m)
 {
-    if (count_seen(2 | (uint64_t)m->kind << 8 | (uint64_t)(uint32_t)m->result << 32, m->stack,
-                   (uint64_t)m->other_stack << 32 | m->other_thread) != 0)
+    if (!cc_misuse_first_time(m->kind, m->result, m->stack, m->other_thread, m->other_stack))
         return;
     cc_rec_misuse_t rec;
     rec.kind = m->kind;
@@ -320,7 +326,7 @@ static misuse_t new_misuse(cc_misuse_kind_t kind, uint64_t addr, cc_lock_t *lock
 void cc_misuse_report(cc_misuse_kind_t kind, uint64_t addr, uint32_t other_thread,
                       uint32_t other_stack, int32_t result, cc_caller_t at)
 {
-    if (!site_budget(kind, result, at.pc))
+    if (!cc_misuse_site_budget(kind, result, at.pc))
         return;
     int saved_errno = errno;
     misuse_t m = new_misuse(kind, addr, cc_lock_find(addr), result);
@@ -411,7 +417,7 @@ void cc_misuse_first_use(cc_lock_t *lock, cc_lock_kind_t kind, uint64_t pc)
         return; /* not in a lock call: nothing says addr is a lock */
     uint64_t addr = lock->addr;
     if (!never_initialised((uint16_t)kind, addr) ||
-        !site_budget(CC_MISUSE_UNINITIALIZED, 0, pc))
+        !cc_misuse_site_budget(CC_MISUSE_UNINITIALIZED, 0, pc))
         return;
     int saved_errno = errno;
     /* The lock table knows the caller's pc only: the frames up to the one
@@ -444,7 +450,7 @@ void cc_misuse_unlock_unheld(cc_thread_t *t, uint64_t addr, cc_caller_t at)
     if (!lock)
         return; /* never seen acquired or initialised: nothing to compare */
     int saved_errno = errno;
-    if (!site_budget(0, 0, at.pc))
+    if (!cc_misuse_site_budget(0, 0, at.pc))
         goto out;
     uint16_t kind = __atomic_load_n(&lock->kind, __ATOMIC_RELAXED);
     lock_word_t w;
@@ -487,7 +493,7 @@ void cc_misuse_mutex_lock_failed(void *addr, int rc, cc_caller_t at)
     uint64_t key = (uint64_t)(uintptr_t)addr;
     cc_lock_t *lock = cc_lock_find(key);
     cc_unwound_t now;
-    if (rc == EDEADLK && site_budget(CC_MISUSE_ERRORCHECK, rc, at.pc)) {
+    if (rc == EDEADLK && cc_misuse_site_budget(CC_MISUSE_ERRORCHECK, rc, at.pc)) {
         /* glibc says this thread holds it: no second witness needed. */
         misuse_t m = new_misuse(CC_MISUSE_ERRORCHECK, key, lock, rc);
         capture(&m, at, &now);
@@ -497,7 +503,7 @@ void cc_misuse_mutex_lock_failed(void *addr, int rc, cc_caller_t at)
             m.other_stack = own_held_stack(mine, &now);
         }
         write_misuse(&m);
-    } else if (rc == EINVAL && lock && site_budget(CC_MISUSE_USE_AFTER_DESTROY, rc, at.pc)) {
+    } else if (rc == EINVAL && lock && cc_misuse_site_budget(CC_MISUSE_USE_AFTER_DESTROY, rc, at.pc)) {
         lock_word_t w;
         read_word(CC_LOCK_MUTEX, key, true, &w);
         misuse_t m = new_misuse(CC_MISUSE_USE_AFTER_DESTROY, key, lock, rc);
@@ -513,7 +519,7 @@ void cc_misuse_mutex_lock_failed(void *addr, int rc, cc_caller_t at)
      * not taken for garbage). */
     if (rc == EINVAL && (!lock || __atomic_load_n(&lock->id, __ATOMIC_RELAXED) == 0) &&
         never_initialised(CC_LOCK_MUTEX, key) &&
-        site_budget(CC_MISUSE_UNINITIALIZED, rc, at.pc)) {
+        cc_misuse_site_budget(CC_MISUSE_UNINITIALIZED, rc, at.pc)) {
         misuse_t m = new_misuse(CC_MISUSE_UNINITIALIZED, key, NULL, rc);
         capture(&m, at, &now);
         write_misuse(&m);
@@ -531,7 +537,7 @@ void cc_misuse_mutex_unlock_failed(void *addr, int rc, cc_caller_t at)
         return;
     int saved_errno = errno;
     uint64_t key = (uint64_t)(uintptr_t)addr;
-    if (site_budget(CC_MISUSE_ERRORCHECK, rc, at.pc)) {
+    if (cc_misuse_site_budget(CC_MISUSE_ERRORCHECK, rc, at.pc)) {
         misuse_t m = new_misuse(CC_MISUSE_ERRORCHECK, key, cc_lock_find(key), rc);
         cc_unwound_t now;
         capture(&m, at, &now);
@@ -560,7 +566,7 @@ void cc_misuse_destroying(cc_thread_t *t, uint64_t addr, cc_caller_t at)
     lock_word_t w;
     read_word(__atomic_load_n(&lock->kind, __ATOMIC_RELAXED), addr, true, &w);
     /* Nobody holds it (the common destroy): no scan of the other threads. */
-    if (w.state == WORD_FREE || !site_budget(CC_MISUSE_DESTROY_LOCKED, 0, at.pc))
+    if (w.state == WORD_FREE || !cc_misuse_site_budget(CC_MISUSE_DESTROY_LOCKED, 0, at.pc))
         goto out;
     misuse_t m = new_misuse(CC_MISUSE_DESTROY_LOCKED, addr, lock, 0);
     cc_held_t *mine = word_allows(&w, t->os_tid) ? own_entry(t, addr) : NULL;
@@ -594,7 +600,7 @@ void cc_misuse_recursive_wrlock(uint64_t addr, cc_caller_t at)
     misuse_t m = new_misuse(CC_MISUSE_RECURSIVE_WRLOCK, addr, mine ? mine->lock : NULL, 0);
     cc_unwound_t now;
     if (mine && word_allows(&w, t->os_tid) &&
-        site_budget(CC_MISUSE_RECURSIVE_WRLOCK, 0, at.pc)) {
+        cc_misuse_site_budget(CC_MISUSE_RECURSIVE_WRLOCK, 0, at.pc)) {
         capture(&m, at, &now);
         m.other_thread = t->tid;
         m.other_stack = own_held_stack(mine, &now);
@@ -636,7 +642,7 @@ void cc_misuse_exit_holding(cc_thread_t *t)
         if (w.robust || !word_allows(&w, t->os_tid))
             continue;
         misuse_t m = new_misuse(CC_MISUSE_EXIT_HOLDING_LOCK, h->addr, h->lock, 0);
-        if (!site_budget(m.kind, 0, h->at.pc))
+        if (!cc_misuse_site_budget(m.kind, 0, h->at.pc))
             continue;
         /* Where it exited: pthread_exit's stack, none for a return. */
         m.stack = t->exit_stack;

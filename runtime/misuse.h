@@ -73,6 +73,14 @@ void cc_misuse_recursive_wrlock(uint64_t addr, cc_caller_t at);
  * site, like every misuse here. `other_thread`/`other_stack` name the
  * related event or are CC_TRACE_NO_THREAD / CC_TRACE_NO_STACK; `result` is
  * the real call's result where it matters. Inside the runtime (guard held). */
+/* The dedup every misuse check uses, per trace: whether a check of `kind`
+ * (with `result`) at call site pc is one of the first few there (a full
+ * unwind is worth it), and whether a record is written for the first time
+ * (its kind, stack and related event). Lock-free; safe from any thread. */
+bool cc_misuse_site_budget(cc_misuse_kind_t kind, int result, uint64_t pc);
+bool cc_misuse_first_time(cc_misuse_kind_t kind, int result, uint32_t stack,
+                          uint32_t other_thread, uint32_t other_stack);
+
 void cc_misuse_report(cc_misuse_kind_t kind, uint64_t addr, uint32_t other_thread,
                       uint32_t other_stack, int32_t result, cc_caller_t at);
 

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "lock_table.h"
+#include "misuse.h"
 #include "options.h"
 #include "stack.h"
 #include "thread.h"
@@ -279,44 +280,14 @@ void cc_cond_check_blocked(cc_thread_t *t, cc_missed_how_t how)
  * The record names the condition variable by `addr` and the mutex by
  * `lock`. Each check runs the first few times it suspects a misuse at a
  * call site (per trace), and a record is written once per (kind, stack,
- * related stack), as in misuse.c. */
-
-enum { SEEN_SLOTS = 1u << 9, SEEN_PROBES = 16, CHECKS_PER_SITE = 4 };
-static struct {
-    uint64_t key;
-    uint32_t count;
-} seen[SEEN_SLOTS];
-
-/* How many times (a, b, c) was counted before in this trace; UINT32_MAX
- * when the table is full (then nothing more is reported). Lock-free: a slot
- * is claimed by CAS on its key and never freed. */
-static uint32_t count_seen(uint64_t a, uint64_t b, uint64_t c)
-{
-    uint64_t key = cc_hash64(cc_hash64(cc_hash64(cc_trace_generation() ^ a) ^ b) ^ c) | 1;
-    for (uint32_t p = 0, i = (uint32_t)(key >> 32); p < SEEN_PROBES; p++, i++) {
-        i &= SEEN_SLOTS - 1;
-        uint64_t k = __atomic_load_n(&seen[i].key, __ATOMIC_ACQUIRE);
-        if (k == 0 && __atomic_compare_exchange_n(&seen[i].key, &k, key, false,
-                                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-            k = key;
-        if (k == key)
-            return __atomic_fetch_add(&seen[i].count, 1, __ATOMIC_RELAXED);
-    }
-    return UINT32_MAX;
-}
-
-/* One of the first few times this misuse is suspected at pc. */
-static bool site_budget(cc_misuse_kind_t kind, uint64_t pc)
-{
-    return count_seen(1 | (uint64_t)kind << 8, pc, 0) < CHECKS_PER_SITE;
-}
+ * related stack): misuse.c's dedup, shared. */
 
 /* Writes the record: the calling thread did it at `stack` (or
  * CC_TRACE_NO_STACK: then other_thread did it at other_stack). */
 static void report(cc_misuse_kind_t kind, uint64_t cond, cc_lock_t *mutex, uint32_t stack,
                    uint32_t other_thread, uint32_t other_stack)
 {
-    if (count_seen(2 | (uint64_t)kind << 8, stack, (uint64_t)other_stack << 32 | other_thread) != 0)
+    if (!cc_misuse_first_time(kind, 0, stack, other_thread, other_stack))
         return;
     cc_rec_misuse_t rec;
     memset(&rec, 0, sizeof rec);
@@ -416,7 +387,7 @@ static void check_wait(cc_thread_t *t, cc_cond_t *c, uint64_t addr, uint64_t mut
      * EPERM: reported before the call either way. The mutex gets its
      * lock-table entry here, so the report can name it, as the wait's own
      * acquisition would make it. */
-    if (!in_held_stack(t, mutex) && site_budget(CC_MISUSE_COND_UNHELD_MUTEX, at.pc) &&
+    if (!in_held_stack(t, mutex) && cc_misuse_site_budget(CC_MISUSE_COND_UNHELD_MUTEX, 0, at.pc) &&
         !owner_is(mutex, t->os_tid, true))
         report(CC_MISUSE_COND_UNHELD_MUTEX, addr, cc_lock_get(mutex, mutex_kind, at.pc),
                cc_stack_here(at), CC_TRACE_NO_THREAD, CC_TRACE_NO_STACK);
@@ -427,7 +398,7 @@ static void check_wait(cc_thread_t *t, cc_cond_t *c, uint64_t addr, uint64_t mut
          * on c: then the two waits overlap. */
         waiter_search_t s;
         if (__atomic_load_n(&c->waiters, __ATOMIC_ACQUIRE) > 0 &&
-            site_budget(CC_MISUSE_COND_MUTEX_MISMATCH, at.pc) &&
+            cc_misuse_site_budget(CC_MISUSE_COND_MUTEX_MISMATCH, 0, at.pc) &&
             blocked_waiter(addr, t->tid, c->mutex_tid, &s))
             report(CC_MISUSE_COND_MUTEX_MISMATCH, addr, mutex_lock(mutex), cc_stack_here(at),
                    s.tid, cc_stack_intern(&s.pc, 1));
@@ -443,7 +414,7 @@ static void check_wait(cc_thread_t *t, cc_cond_t *c, uint64_t addr, uint64_t mut
         if (cc_opt.signal_unlocked && !__atomic_load_n(&c->rebound, __ATOMIC_ACQUIRE) &&
             sender_held(c, mutex) == 0 && !used_lately(c->lost_recent, mutex) &&
             pc != __atomic_load_n(&c->unlocked_pc, __ATOMIC_RELAXED) &&
-            site_budget(CC_MISUSE_SIGNAL_UNLOCKED, pc)) {
+            cc_misuse_site_budget(CC_MISUSE_SIGNAL_UNLOCKED, 0, pc)) {
             __atomic_store_n(&c->unlocked_pc, pc, __ATOMIC_RELAXED);
             report(CC_MISUSE_SIGNAL_UNLOCKED, addr, mutex_lock(mutex), CC_TRACE_NO_STACK,
                    c->lost_tid, c->lost_stack);
@@ -466,7 +437,7 @@ static void check_signal(cc_thread_t *t, cc_cond_t *c, uint64_t addr, cc_caller_
     if (!mutex || __atomic_load_n(&c->rebound, __ATOMIC_ACQUIRE) || in_held_stack(t, mutex) ||
         used_lately(t->locks.cache_addr, mutex) ||
         at.pc == __atomic_load_n(&c->unlocked_pc, __ATOMIC_RELAXED) ||
-        !site_budget(CC_MISUSE_SIGNAL_UNLOCKED, at.pc))
+        !cc_misuse_site_budget(CC_MISUSE_SIGNAL_UNLOCKED, 0, at.pc))
         return;
     int saved_errno = errno;
     if (!owner_is(mutex, t->os_tid, false)) {
@@ -511,7 +482,7 @@ void cc_cond_destroying(void *addr, cc_caller_t at)
         waiter_search_t s;
         int saved_errno = errno;
         if (__atomic_load_n(&c->waiters, __ATOMIC_ACQUIRE) > 0 &&
-            site_budget(CC_MISUSE_DESTROY_WITH_WAITERS, at.pc) &&
+            cc_misuse_site_budget(CC_MISUSE_DESTROY_WITH_WAITERS, 0, at.pc) &&
             blocked_waiter(key, t->tid, CC_TRACE_NO_THREAD, &s))
             report(CC_MISUSE_DESTROY_WITH_WAITERS, key,
                    mutex_lock(__atomic_load_n(&c->mutex, __ATOMIC_ACQUIRE)), cc_stack_here(at),
