@@ -36,6 +36,7 @@ void cc_analyze(cc_analysis_t *a)
 {
     cc_analyze_notifications(a);
     cc_analyze_deadlocks(a);
+    cc_analyze_races(a);
     cc_analyze_lock_order(a);
     cc_analyze_thread_lifecycle(a);
     cc_analyze_misuse(a);
@@ -54,8 +55,19 @@ static cc_symbolizer_t *symbolizer(cc_analysis_t *a, size_t trace)
     return a->symbolizers[trace];
 }
 
-void cc_add_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t stack_id,
-                  const char *role, char *title, uint32_t thread)
+cc_symbolizer_t *cc_analysis_symbolizer(cc_analysis_t *a, size_t trace)
+{
+    return symbolizer(a, trace);
+}
+
+static bool in_runtime(const cc_frame_t *frame)
+{
+    const char *base = frame->module ? strrchr(frame->module, '/') : NULL;
+    return base && strcmp(base + 1, "libccheck.so") == 0;
+}
+
+void cc_add_pcs_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace, const uint64_t *pcs,
+                      size_t depth, const char *role, char *title, uint32_t thread)
 {
     enum { MAX_INLINE = 16 };
     cc_report_stack_t *s = cc_finding_add_stack(f);
@@ -63,13 +75,26 @@ void cc_add_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t stac
     s->title = title;
     s->thread = thread;
     s->pid = a->traces[trace].pid;
-    const cc_trace_stack_t *stack = cc_trace_find_stack(&a->traces[trace], stack_id);
-    if (!stack)
+    if (!depth)
         return;
-    s->frames = cc_xcalloc((size_t)stack->depth * MAX_INLINE, sizeof *s->frames);
-    for (uint32_t i = 0; i < stack->depth; i++)
-        s->n_frames += cc_symbolize_pc(symbolizer(a, trace), stack->pcs[i], s->frames + s->n_frames,
-                                       MAX_INLINE);
+    s->frames = cc_xcalloc(depth * MAX_INLINE, sizeof *s->frames);
+    for (size_t i = 0; i < depth; i++) {
+        size_t n = cc_symbolize_pc(symbolizer(a, trace), pcs[i], s->frames + s->n_frames,
+                                   MAX_INLINE);
+        /* ccheck's own frames (the thread trampoline a start routine
+         * returns to, in a stack kept by the instrumentation) are never
+         * the program's. */
+        if (!n || !in_runtime(&s->frames[s->n_frames]))
+            s->n_frames += n;
+    }
+}
+
+void cc_add_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t stack_id,
+                  const char *role, char *title, uint32_t thread)
+{
+    const cc_trace_stack_t *stack = cc_trace_find_stack(&a->traces[trace], stack_id);
+    cc_add_pcs_stack(a, f, trace, stack ? stack->pcs : NULL, stack ? stack->depth : 0, role,
+                     title, thread);
 }
 
 const char *cc_function_at(cc_analysis_t *a, size_t trace, uint64_t addr)

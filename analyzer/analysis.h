@@ -35,11 +35,19 @@ void cc_analyze_lock_order(cc_analysis_t *a);
 void cc_analyze_deadlocks(cc_analysis_t *a);
 void cc_analyze_notifications(cc_analysis_t *a);
 void cc_analyze_misuse(cc_analysis_t *a);
+void cc_analyze_races(cc_analysis_t *a);
+
+/* The symbolizer of a trace, made when first needed. */
+cc_symbolizer_t *cc_analysis_symbolizer(cc_analysis_t *a, size_t trace);
 
 /* Appends a symbolized stack to f. `title` is a heap string the finding
  * takes over. A stack id the trace lacks gives a stack with no frames. */
 void cc_add_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t stack_id,
                   const char *role, char *title, uint32_t thread);
+/* The same for a stack given as its pcs (return addresses, innermost
+ * first); depth 0 gives a stack with no frames. */
+void cc_add_pcs_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace, const uint64_t *pcs,
+                      size_t depth, const char *role, char *title, uint32_t thread);
 /* Appends thread `tid` of `trace` to f's threads, once. */
 void cc_add_thread(cc_analysis_t *a, cc_finding_t *f, size_t trace, uint32_t tid);
 /* The name of the function at a code address (not a return address), or

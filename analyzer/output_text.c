@@ -9,7 +9,8 @@
  *   SUMMARY: ccheck: 2 findings (1 deadlock, 1 thread) in 1 trace
  *
  * Frames are numbered per stack, every frame of an inlined chain included,
- * so "#N" counts lines as in sanitizer reports. */
+ * so "#N" counts lines as in sanitizer reports. A stack with no frames is
+ * its title alone, without the colon. */
 #include "output_common.h"
 
 #include <inttypes.h>
@@ -41,7 +42,10 @@ static void print_finding(FILE *out, const cc_finding_t *finding)
         fprintf(out, "  %s\n", finding->message);
     for (size_t s = 0; s < finding->n_stacks; s++) {
         const cc_report_stack_t *stack = &finding->stacks[s];
-        fprintf(out, "  %s:\n", stack->title ? stack->title : stack->role ? stack->role : "stack");
+        /* A stack with no frames is a line of its own (a race's location, an
+         * access whose stack was not kept): no colon announcing frames. */
+        fprintf(out, "  %s%s\n", stack->title ? stack->title : stack->role ? stack->role : "stack",
+                stack->n_frames ? ":" : "");
         for (size_t f = 0; f < stack->n_frames; f++)
             print_frame(out, f, &stack->frames[f]);
     }

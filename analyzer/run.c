@@ -87,6 +87,16 @@ static void remove_dir(const char *dir, char **paths, size_t n)
 
 /* Runs argv with the environment already set; returns its wait status, or
  * -1 if it could not be started. */
+static volatile sig_atomic_t running_pid;
+
+/* SIGTERM or SIGHUP (a CI job cancelled, `timeout`): passed on to the
+ * program, and ccheck stays to report on what it did. */
+static void forward_signal(int sig)
+{
+    if (running_pid > 0)
+        kill((pid_t)running_pid, sig);
+}
+
 static int run_program(char **argv)
 {
     pid_t pid = fork();
@@ -102,13 +112,20 @@ static int run_program(char **argv)
     /* Like a shell waiting for a job: ^C goes to the program, and ccheck
      * stays to report on what it did. */
     struct sigaction ignore = {.sa_handler = SIG_IGN}, old_int, old_quit;
+    struct sigaction forward = {.sa_handler = forward_signal}, old_term, old_hup;
+    running_pid = pid;
     sigaction(SIGINT, &ignore, &old_int);
     sigaction(SIGQUIT, &ignore, &old_quit);
+    sigaction(SIGTERM, &forward, &old_term);
+    sigaction(SIGHUP, &forward, &old_hup);
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    running_pid = 0;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGQUIT, &old_quit, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     return status;
 }
 

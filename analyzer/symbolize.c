@@ -413,18 +413,22 @@ static size_t resolve_in_module(cc_symbolizer_t *s, cc_sym_module_t *m, uint64_t
     return n + 1;
 }
 
-/* The record that holds the call instruction before pc. On overlap the last
- * record wins: a later record describes a later mapping of that range. */
-static cc_sym_module_t *find_module(cc_symbolizer_t *s, uint64_t pc)
+/* The record that maps addr. On overlap the last record wins: a later
+ * record describes a later mapping of that range. */
+static cc_sym_module_t *find_module_at(cc_symbolizer_t *s, uint64_t addr)
 {
-    if (pc == 0)
-        return NULL;
     for (size_t i = s->n_modules; i-- > 0;) {
         cc_sym_module_t *m = &s->modules[i];
-        if (pc - 1 >= m->start && pc - 1 < m->end)
+        if (addr >= m->start && addr < m->end)
             return m;
     }
     return NULL;
+}
+
+/* The record that holds the call instruction before pc. */
+static cc_sym_module_t *find_module(cc_symbolizer_t *s, uint64_t pc)
+{
+    return pc == 0 ? NULL : find_module_at(s, pc - 1);
 }
 
 size_t cc_symbolize_pc(cc_symbolizer_t *s, uint64_t pc, cc_frame_t *out, size_t max)
@@ -467,6 +471,36 @@ size_t cc_symbolize_pc(cc_symbolizer_t *s, uint64_t pc, cc_frame_t *out, size_t 
         n = max;
     memcpy(out, frames, n * sizeof *out);
     return n;
+}
+
+bool cc_symbolize_data(cc_symbolizer_t *s, uint64_t addr, cc_data_symbol_t *out)
+{
+    memset(out, 0, sizeof *out);
+    cc_sym_module_t *m = s != NULL ? find_module_at(s, addr) : NULL;
+    if (m == NULL)
+        return false;
+    out->module = m->path;
+    if (m->dwfl_mod == NULL)
+        return false;
+    GElf_Off offset;
+    GElf_Sym sym;
+    const char *name = dwfl_module_addrinfo(m->dwfl_mod, addr, &offset, &sym, NULL, NULL, NULL);
+    if (name == NULL || name[0] == '\0')
+        return false;
+    /* libdwfl falls back to the nearest symbol below addr when none holds
+     * it: a sized symbol must reach addr, a sizeless one must start there,
+     * or an unnamed static would take its neighbour's name. Code is no
+     * variable. */
+    int type = GELF_ST_TYPE(sym.st_info);
+    if (type == STT_FUNC || type == STT_GNU_IFUNC || type == STT_SECTION || type == STT_FILE)
+        return false;
+    if (sym.st_size ? offset >= sym.st_size : offset != 0)
+        return false;
+    if ((out->name = intern(s, name)) == NULL)
+        return false;
+    out->offset = offset;
+    out->size = sym.st_size;
+    return true;
 }
 
 void cc_symbolizer_free(cc_symbolizer_t *s)

@@ -33,6 +33,21 @@ cc_symbolizer_t *cc_symbolizer_new(const cc_module_info_t *modules, size_t n_mod
  * stay valid until cc_symbolizer_free. */
 size_t cc_symbolize_pc(cc_symbolizer_t *symbolizer, uint64_t pc, cc_frame_t *out, size_t max);
 
+/* A named object of a module's data (a global or static variable), from
+ * the module's symbol table (.symtab, or .dynsym when stripped). */
+typedef struct cc_data_symbol {
+    const char *name;   /* as in the symbol table (C++ names stay mangled) */
+    uint64_t offset;    /* of the address from the symbol's start */
+    uint64_t size;      /* the symbol's size, 0 when the table gives none */
+    const char *module; /* path of the ELF object */
+} cc_data_symbol_t;
+
+/* The data symbol that holds addr (a data address, not a return address).
+ * Returns false when no module record maps addr or no symbol covers it;
+ * the module is filled in whenever a record maps it. Strings stay valid
+ * until cc_symbolizer_free. */
+bool cc_symbolize_data(cc_symbolizer_t *symbolizer, uint64_t addr, cc_data_symbol_t *out);
+
 void cc_symbolizer_free(cc_symbolizer_t *symbolizer);
 
 #endif

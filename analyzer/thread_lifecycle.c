@@ -55,6 +55,8 @@ static leak_kind_t classify(const cc_trace_t *t, const cc_trace_thread_t *th)
 {
     if (!th->created)
         return LEAK_NONE; /* the main thread, or one we did not see start */
+    if (th->tid == t->end_thread && !th->exited)
+        return LEAK_NONE; /* it ended the process itself (exit, a fatal signal) */
     if (!th->exited || th->exit_seq > t->end_seq)
         return th->waiting_at_end != CC_WAIT_NONE ? LEAK_NONE : LEAK_RUNNING;
     if (!th->joined && !th->detached)

@@ -21,7 +21,7 @@ typedef struct loader {
     size_t err_size;
     uint64_t offset; /* of the record being read */
     size_t cap_modules, cap_stacks, cap_threads, cap_locks, cap_edges, cap_misuses, cap_stucks,
-        cap_signal_sems, cap_missed;
+        cap_signal_sems, cap_missed, cap_races;
     uint32_t *thread_index; /* tid -> index+1 hash, open addressing */
     /* Waiting records since the last end record: they describe the end
      * record that follows them. */
@@ -288,6 +288,81 @@ static int parse_missed_signal(loader_t *l, const uint8_t *rec)
     return 0;
 }
 
+/* What is wrong with one access of a race record, or NULL. */
+static const char *race_access_problem(const cc_race_access_t *x)
+{
+    if (x->size == 0)
+        return "an access of no bytes";
+    if (x->addr + (x->size - 1) < x->addr)
+        return "an access that wraps around the address space";
+    if (x->flags & ~(uint32_t)(CC_ACCESS_WRITE | CC_ACCESS_ATOMIC | CC_ACCESS_FREE))
+        return "unknown access flags";
+    if ((x->flags & CC_ACCESS_FREE) && (x->flags & CC_ACCESS_ATOMIC))
+        return "a free that is atomic";
+    return NULL;
+}
+
+static bool race_writes(const cc_race_access_t *x)
+{
+    return (x->flags & (CC_ACCESS_WRITE | CC_ACCESS_FREE)) != 0;
+}
+
+static bool race_in_block(const cc_race_access_t *x, const cc_rec_race_t *r)
+{
+    return x->addr + (x->size - 1) >= r->mem_base && x->addr <= r->mem_base + (r->mem_size - 1);
+}
+
+/* Every field is checked, including what the analysis would only word
+ * oddly (a race of a thread with itself, or of two reads): such a record
+ * is a writer's bug, and reporting it would be a false race. */
+static const char *race_problem(const cc_rec_race_t *r, uint32_t size)
+{
+    if (((uint64_t)r->current.n_held + r->previous.n_held) * sizeof(uint64_t) > size - sizeof *r)
+        return "its held locks run past the record";
+    const char *why = race_access_problem(&r->current);
+    if (why || (why = race_access_problem(&r->previous)))
+        return why;
+    if (r->current.thread == CC_TRACE_NO_THREAD)
+        return "the current access has no thread";
+    if (r->current.thread == r->previous.thread)
+        return "both accesses are by one thread";
+    if (!race_writes(&r->current) && !race_writes(&r->previous))
+        return "neither access is a write";
+    switch ((cc_race_memory_t)r->memory) {
+    case CC_MEMORY_UNKNOWN:
+    case CC_MEMORY_GLOBAL: return NULL;
+    case CC_MEMORY_HEAP:
+        if (r->mem_size == 0 || r->mem_base + (r->mem_size - 1) < r->mem_base)
+            return "an empty heap block, or one that wraps around the address space";
+        /* The writer names the block of the earlier access's bytes; a
+         * range access may begin before it. */
+        if (!race_in_block(&r->current, r) && !race_in_block(&r->previous, r))
+            return "neither access lies in its heap block";
+        return NULL;
+    case CC_MEMORY_STACK:
+        return r->mem_thread == CC_TRACE_NO_THREAD ? "a thread stack without its thread" : NULL;
+    }
+    return "unknown memory kind";
+}
+
+static int parse_race(loader_t *l, const uint8_t *rec, uint32_t size)
+{
+    cc_rec_race_t r;
+    memcpy(&r, rec, sizeof r);
+    const char *why = race_problem(&r, size);
+    if (why)
+        return malformed(l, "race", why);
+    cc_trace_t *t = l->trace;
+    cc_trace_race_t *race = push((void **)&t->races, &t->n_races, &l->cap_races, sizeof *race);
+    race->rec = r;
+    size_t n_held = (size_t)r.current.n_held + r.previous.n_held;
+    if (n_held) {
+        race->held = cc_xmalloc(n_held * sizeof *race->held);
+        memcpy(race->held, rec + sizeof r, n_held * sizeof *race->held);
+    }
+    return 0;
+}
+
 static int parse_thread_waiting(loader_t *l, const uint8_t *rec)
 {
     cc_rec_thread_waiting_t *w =
@@ -308,6 +383,7 @@ static int parse_process_end(loader_t *l, const uint8_t *rec)
     l->n_waiting = 0;
     t->has_end = true;
     t->end_reason = r.reason;
+    t->end_thread = r.h.thread;
     t->end_status = r.status;
     t->end_seq = t->records;
     return 0;
@@ -331,6 +407,7 @@ static const uint32_t fixed_size[CC_REC_TYPE_COUNT] = {
     [CC_REC_STUCK] = sizeof(cc_rec_stuck_t),
     [CC_REC_SEM_SIGNALS] = sizeof(cc_rec_sem_signals_t),
     [CC_REC_MISSED_SIGNAL] = sizeof(cc_rec_missed_signal_t),
+    [CC_REC_RACE] = sizeof(cc_rec_race_t),
 };
 
 static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
@@ -360,6 +437,7 @@ static int parse_record(loader_t *l, const uint8_t *rec, uint32_t size)
     case CC_REC_STUCK: return parse_stuck(l, rec, size);
     case CC_REC_SEM_SIGNALS: return parse_sem_signals(l, rec);
     case CC_REC_MISSED_SIGNAL: return parse_missed_signal(l, rec);
+    case CC_REC_RACE: return parse_race(l, rec, size);
     case CC_REC_TYPE_COUNT: break;
     }
     return 0;
@@ -493,6 +571,9 @@ void cc_trace_free(cc_trace_t *trace)
         free(trace->edges[i].held);
     for (size_t i = 0; i < trace->n_stucks; i++)
         free(trace->stucks[i].threads);
+    for (size_t i = 0; i < trace->n_races; i++)
+        free(trace->races[i].held);
+    free(trace->races);
     free(trace->misuses);
     free(trace->signal_sems);
     free(trace->missed);

@@ -79,6 +79,14 @@ typedef struct cc_trace_stuck {
     cc_stuck_thread_t *threads;
 } cc_trace_stuck_t;
 
+/* A data race as the runtime found it (cc_rec_race_t), checked: held[]
+ * has rec.current.n_held + rec.previous.n_held lock ids, the current
+ * access's first; NULL when both are 0. */
+typedef struct cc_trace_race {
+    cc_rec_race_t rec;
+    uint64_t *held;
+} cc_trace_race_t;
+
 typedef struct cc_trace {
     char *path;
     cc_trace_header_t header;
@@ -103,9 +111,12 @@ typedef struct cc_trace {
     size_t n_signal_sems;
     cc_rec_missed_signal_t *missed; /* waits that missed a lost signal */
     size_t n_missed;
+    cc_trace_race_t *races; /* data races, in the order written */
+    size_t n_races;
 
     bool has_end;          /* a process-end record was read */
     uint32_t end_reason;   /* of the last one */
+    uint32_t end_thread;   /* the thread that ended the process (wrote it) */
     int32_t end_status;
     uint64_t end_seq;
     bool truncated;        /* ended inside a record */

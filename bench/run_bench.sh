@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # run_bench.sh: the reference benchmark of design.md ("Performance budgets").
 #
-# Builds bench/lock_bench.c three ways with the compilers directly (native
-# gcc -O2, gcc -fsanitize=thread -O2, clang -fsanitize=thread -O2), runs it
-# natively, under LD_PRELOAD=libccheck.so, under both TSans, and under
-# valgrind's helgrind and drd, and prints a Markdown table on stdout
-# (progress goes to stderr).
+# Builds bench/lock_bench.c five ways with the compilers directly (native
+# gcc -O2; gcc and clang -fsanitize=thread -O2 with their TSan runtimes; gcc
+# and clang -fsanitize=thread -O2 linked with libccheck), runs it natively,
+# under LD_PRELOAD=libccheck.so, instrumented under ccheck, under both TSans,
+# and under valgrind's helgrind and drd, and prints a Markdown table on
+# stdout (progress goes to stderr).
 #
 # usage: bash bench/run_bench.sh [--quick] [CCHECK_BUILD_DIR]
 #   CCHECK_BUILD_DIR  directory holding libccheck.so (and ccheck); default
@@ -82,6 +83,14 @@ gcc "${cflags[@]}" -fsanitize=thread "$src" -o "$work/tsan-gcc" ||
     die "gcc -fsanitize=thread failed (Debian package for libtsan: libgcc-12-dev)"
 clang "${cflags[@]}" -fsanitize=thread "$src" -o "$work/tsan-clang" ||
     die "clang -fsanitize=thread failed (Debian package: clang)"
+# Instrumented for ccheck as the README says: -fsanitize=thread when
+# compiling only, then linked with libccheck instead of a TSan runtime.
+for cc in gcc clang; do
+    $cc "${cflags[@]}" -fsanitize=thread -c "$src" -o "$work/ccheck-$cc.o" &&
+        $cc "$work/ccheck-$cc.o" -pthread -L"$(dirname "$lib")" -Wl,-rpath,"$(dirname "$lib")" \
+            -lccheck -o "$work/ccheck-$cc" ||
+        die "building lock_bench instrumented for ccheck with $cc failed"
+done
 
 # Older TSan runtimes abort on kernels with a high mmap_rnd_bits ("unexpected
 # memory mapping"); the usual workaround is to run without ASLR. Probe each
@@ -187,6 +196,8 @@ clang_ver=$(clang --version | sed -n '1s/.*version \([0-9][0-9.]*\).*/\1/p')
 vg_ver=$(valgrind --version | sed 's/^valgrind-//')
 add_config native "native (gcc -O2)"
 add_config ccheck "ccheck, unmodified binary (LD_PRELOAD)"
+add_config ccheck-gcc "ccheck, instrumented (gcc $(gcc -dumpversion) -fsanitize=thread, -lccheck)"
+add_config ccheck-clang "ccheck, instrumented (clang $clang_ver -fsanitize=thread, -lccheck)"
 add_config tsan-gcc "TSan gcc $(gcc -dumpversion)"
 add_config tsan-clang "TSan clang $clang_ver"
 add_config helgrind "Helgrind $vg_ver (scaled)"
@@ -199,6 +210,8 @@ for ((r = 1; r <= RUNS; r++)); do
     run_one native "$FULL_N" "$FULL_P" plain "$work/native"
     run_one ccheck "$FULL_N" "$FULL_P" ccheck "$work/native"
     # shellcheck disable=SC2086 # the prefix is empty or "setarch ARCH -R"
+    run_one ccheck-gcc "$FULL_N" "$FULL_P" ccheck "$work/ccheck-gcc"
+    run_one ccheck-clang "$FULL_N" "$FULL_P" ccheck "$work/ccheck-clang"
     run_one tsan-gcc "$FULL_N" "$FULL_P" plain ${prefix_of[tsan-gcc]} "$work/tsan-gcc"
     # shellcheck disable=SC2086
     run_one tsan-clang "$FULL_N" "$FULL_P" plain ${prefix_of[tsan-clang]} "$work/tsan-clang"

@@ -1,21 +1,34 @@
 /* pthread_barrier_* and pthread_once: forwarded. pthread_once runs the
  * program's init routine, so no runtime guard is held across it. A destroy
  * of a barrier threads are blocked at is checked before the call
- * (runtime/sync_misuse.c). */
+ * (runtime/sync_misuse.c).
+ *
+ * Happens-before: every thread arriving at a barrier releases on it and
+ * acquires after the wait returns, so all of a round's arrivals are before
+ * all of its departures. (A fast thread's release for the next round can
+ * reach a slow thread still leaving this one: that hides races, never
+ * invents one.) A destroy keeps the clock: a thread that left the wait may
+ * still be about to acquire. */
 #include "interpose.h"
 #include "sync_misuse.h"
 
 CC_EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
                                    unsigned count)
 {
-    return CC_REAL(pthread_barrier_init)(b, attr, count);
+    int rc = CC_REAL(pthread_barrier_init)(b, attr, count);
+    if (rc == 0)
+        CC_HB_FORGET(b);
+    return rc;
 }
 
 CC_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 {
+    CC_HB_RELEASE(b);
     CC_WAIT_BEGIN(CC_WAIT_BARRIER, b, false);
     int rc = CC_REAL(pthread_barrier_wait)(b);
     cc_wait_end();
+    if (rc == 0 || rc == PTHREAD_BARRIER_SERIAL_THREAD)
+        CC_HB_ACQUIRE(b);
     return rc;
 }
 
@@ -32,7 +45,13 @@ CC_EXPORT int pthread_barrier_destroy(pthread_barrier_t *b)
     return rc;
 }
 
+/* The routine that ran releases on the control before the real call marks
+ * it done (cc_race_once_routine); every caller acquires once it returns. */
 CC_EXPORT int pthread_once(pthread_once_t *once, void (*init)(void))
 {
-    return CC_REAL(pthread_once)(once, init);
+    if (!CC_RACE_ON())
+        return CC_REAL(pthread_once)(once, init);
+    int rc = CC_REAL(pthread_once)(once, cc_race_once_routine(once, init));
+    CC_HB_ACQUIRE(once);
+    return rc;
 }

@@ -93,27 +93,36 @@ CC_EXPORT int mtx_unlock(mtx_t *m)
 CC_EXPORT int cnd_init(cnd_t *c)
 {
     int rc = CC_REAL(cnd_init)(c);
-    if (rc == thrd_success)
+    if (rc == thrd_success) {
         cc_cond_initialized(c);
+        CC_HB_FORGET(c);
+    }
     return rc;
 }
 
 /* As pthread_cond_destroy: checked before the call, which may wait. */
 CC_EXPORT void cnd_destroy(cnd_t *c)
 {
-    cc_cond_destroying(c, CC_CALLER());
+    if (!cc_cond_destroying(c, CC_CALLER())) {
+        CC_REAL(cnd_destroy)(c);
+        return;
+    }
+    CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     CC_REAL(cnd_destroy)(c);
+    cc_wait_end();
 }
 
 CC_EXPORT int cnd_signal(cnd_t *c)
 {
     cc_cond_signaling(c, CC_CALLER());
+    CC_HB_RELEASE(c);
     return CC_REAL(cnd_signal)(c);
 }
 
 CC_EXPORT int cnd_broadcast(cnd_t *c)
 {
     cc_cond_signaling(c, CC_CALLER());
+    CC_HB_RELEASE(c);
     return CC_REAL(cnd_broadcast)(c);
 }
 
@@ -126,6 +135,7 @@ CC_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
     CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     int rc = CC_REAL(cnd_wait)(c, m);
     cc_wait_end();
+    CC_HB_ACQUIRE(c);
     cc_cond_wait_end(c, rc == thrd_timedout, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success);
     return rc;
@@ -139,9 +149,20 @@ CC_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(cnd_timedwait)(c, m, abstime);
     cc_wait_end();
+    CC_HB_ACQUIRE(c);
     cc_cond_wait_end(c, rc == thrd_timedout, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success || rc == thrd_timedout);
     return rc;
 }
 
-CC_EXPORT void call_once(once_flag *flag, void (*init)(void)) { CC_REAL(call_once)(flag, init); }
+/* As pthread_once (interpose/barrier.c): the routine releases on the flag,
+ * every caller acquires. */
+CC_EXPORT void call_once(once_flag *flag, void (*init)(void))
+{
+    if (!CC_RACE_ON()) {
+        CC_REAL(call_once)(flag, init);
+        return;
+    }
+    CC_REAL(call_once)(flag, cc_race_once_routine(flag, init));
+    CC_HB_ACQUIRE(flag);
+}

@@ -7,8 +7,10 @@
 CC_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr)
 {
     int rc = CC_REAL(pthread_cond_init)(c, attr);
-    if (rc == 0)
+    if (rc == 0) {
         cc_cond_initialized(c);
+        CC_HB_FORGET(c);
+    }
     return rc;
 }
 
@@ -16,19 +18,28 @@ CC_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *att
  * which may be forever. */
 CC_EXPORT int pthread_cond_destroy(pthread_cond_t *c)
 {
-    cc_cond_destroying(c, CC_CALLER());
-    return CC_REAL(pthread_cond_destroy)(c);
+    /* glibc's destroy waits for the threads still waiting to leave,
+     * forever if none is woken: the thread counts as blocked on the
+     * condition variable meanwhile, for the watchdog. */
+    if (!cc_cond_destroying(c, CC_CALLER()))
+        return CC_REAL(pthread_cond_destroy)(c);
+    CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
+    int rc = CC_REAL(pthread_cond_destroy)(c);
+    cc_wait_end();
+    return rc;
 }
 
 CC_EXPORT int pthread_cond_signal(pthread_cond_t *c)
 {
     cc_cond_signaling(c, CC_CALLER());
+    CC_HB_RELEASE(c);
     return CC_REAL(pthread_cond_signal)(c);
 }
 
 CC_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
     cc_cond_signaling(c, CC_CALLER());
+    CC_HB_RELEASE(c);
     return CC_REAL(pthread_cond_broadcast)(c);
 }
 
@@ -46,6 +57,7 @@ CC_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
     CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     int rc = CC_REAL(pthread_cond_wait)(c, m);
     cc_wait_end();
+    CC_HB_ACQUIRE(c);
     cc_cond_wait_end(c, rc == ETIMEDOUT, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
     return rc;
@@ -59,6 +71,7 @@ CC_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(pthread_cond_timedwait)(c, m, abstime);
     cc_wait_end();
+    CC_HB_ACQUIRE(c);
     cc_cond_wait_end(c, rc == ETIMEDOUT, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
     return rc;
@@ -72,6 +85,7 @@ CC_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cloc
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(pthread_cond_clockwait)(c, m, clock, abstime);
     cc_wait_end();
+    CC_HB_ACQUIRE(c);
     cc_cond_wait_end(c, rc == ETIMEDOUT, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, reacquired(rc));
     return rc;

@@ -31,19 +31,61 @@
         }                                                                              \
     } while (0)
 
-/* After a real acquisition that succeeded (`ok`). */
-#define CC_ACQUIRED(addr, kind, flags, ok)                                             \
+/* Happens-before (runtime/race/hb.c): `call` runs only once race detection
+ * is on, so a program with no instrumented code pays one predictable load
+ * and branch per operation. */
+#define CC_RACE_ON() CC_UNLIKELY(__atomic_load_n(&cc_race_enabled, __ATOMIC_RELAXED))
+#define CC_HB(call)                                                                    \
     do {                                                                               \
-        if (ok)                                                                        \
-            cc_on_acquired((void *)(addr), (kind), (flags), CC_CALLER());              \
+        if (CC_RACE_ON())                                                              \
+            call;                                                                      \
     } while (0)
 
-/* Before a real release that is not an unlock call (a condition wait). */
-#define CC_RELEASING(addr) cc_on_releasing((void *)(addr))
+/* How a lock acquisition acquires: an rwlock's write lock also comes after
+ * the read unlocks (the read clock). Constant at each call site. */
+#define CC_HB_LOCK_HOW(kind, flags)                                                    \
+    (CC_RACE_HOOK_LOCK |                                                               \
+     ((kind) == CC_LOCK_RWLOCK && !((flags) & CC_ACQUIRE_READ) ? CC_RACE_HOOK_WRITER : 0u))
 
-/* Before a real unlock call: an unlock of a lock this thread does not hold
- * is checked for misuse (runtime/misuse.h). */
-#define CC_UNLOCKING(addr) cc_on_unlocking((void *)(addr), CC_CALLER())
+/* After a real acquisition that succeeded (`ok`): the lock-order
+ * bookkeeping, then the acquire on the lock's clock. */
+#define CC_ACQUIRED(addr, kind, flags, ok)                                             \
+    do {                                                                               \
+        if (ok) {                                                                      \
+            cc_on_acquired((void *)(addr), (kind), (flags), CC_CALLER());              \
+            CC_HB(cc_race_hook_acquire((void *)(addr), CC_HB_LOCK_HOW((kind), (flags)))); \
+        }                                                                              \
+    } while (0)
+
+/* Before a real release that is not an unlock call (a condition wait): the
+ * release on the mutex's clock, then the lock-order bookkeeping. */
+#define CC_RELEASING(addr)                                                             \
+    do {                                                                               \
+        CC_HB(cc_race_hook_release((void *)(addr), CC_RACE_HOOK_LOCK));                \
+        cc_on_releasing((void *)(addr));                                               \
+    } while (0)
+
+/* Before a real unlock call: the release on the lock's clock, which for an
+ * rwlock (`how` CC_RACE_HOOK_RWLOCK) reads the held stack to tell a read
+ * unlock from a write unlock, so it comes before the bookkeeping pops the
+ * lock; an unlock of a lock this thread does not hold is checked for
+ * misuse (runtime/misuse.h). */
+#define CC_UNLOCKING_AS(addr, how)                                                     \
+    do {                                                                               \
+        CC_HB(cc_race_hook_release((void *)(addr), CC_RACE_HOOK_LOCK | (how)));        \
+        cc_on_unlocking((void *)(addr), CC_CALLER());                                  \
+    } while (0)
+#define CC_UNLOCKING(addr) CC_UNLOCKING_AS(addr, 0u)
+
+/* A release or an acquire on an object that is not a lock (semaphore,
+ * condition variable, barrier, once control, C++ static guard). */
+#define CC_HB_RELEASE(addr) CC_HB(cc_race_hook_release((const void *)(addr), 0u))
+#define CC_HB_ACQUIRE(addr) CC_HB(cc_race_hook_acquire((const void *)(addr), 0u))
+
+/* A new object at addr (init) or none any more (destroy): its clocks go. */
+#define CC_HB_FORGET(addr)                                                             \
+    CC_HB(cc_race_sync_forget_range((uint64_t)(uintptr_t)(addr),                       \
+                                    (uint64_t)(uintptr_t)(addr) + 1))
 
 /* The `ok` of CC_ACQUIRED for the pthread mutex lock calls: the mutex is
  * held on success and on EOWNERDEAD (a robust mutex whose owner died is
@@ -70,16 +112,22 @@
 /* After a real init that succeeded. */
 #define CC_INITIALIZED(addr, kind, ok)                                                 \
     do {                                                                               \
-        if (ok)                                                                        \
+        if (ok) {                                                                      \
             CC_WITH_THREAD(t_, cc_lock_initialized((uint64_t)(uintptr_t)(addr), (kind), \
                                                    CC_CALLER().pc));                   \
+            CC_HB_FORGET(addr);                                                        \
+        }                                                                              \
     } while (0)
 
 /* Before a real destroy: a destroy of a held lock is misuse; the next use
- * of the address is a new instance (or a use after destroy). */
+ * of the address is a new instance (or a use after destroy), with no
+ * clock. */
 #define CC_DESTROYING(addr)                                                            \
-    CC_WITH_THREAD(t_, cc_misuse_destroying(t_, (uint64_t)(uintptr_t)(addr), CC_CALLER()); \
-                   cc_lock_destroyed((uint64_t)(uintptr_t)(addr)))
+    do {                                                                               \
+        CC_WITH_THREAD(t_, cc_misuse_destroying(t_, (uint64_t)(uintptr_t)(addr), CC_CALLER()); \
+                       cc_lock_destroyed((uint64_t)(uintptr_t)(addr)));                \
+        CC_HB_FORGET(addr);                                                            \
+    } while (0)
 
 /* Around a call that blocks (or may): the thread is marked as waiting in
  * `kind` on `object` for the watchdog. `timed` if it has a deadline. */

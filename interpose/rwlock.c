@@ -81,6 +81,6 @@ CC_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 
 CC_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-    CC_UNLOCKING(l);
+    CC_UNLOCKING_AS(l, CC_RACE_HOOK_RWLOCK);
     return CC_REAL(pthread_rwlock_unlock)(l);
 }

@@ -15,14 +15,17 @@
 CC_EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
 {
     int rc = CC_REAL(sem_init)(s, pshared, value);
-    if (rc == 0)
+    if (rc == 0) {
         cc_sem_initialized(s, value, CC_CALLER());
+        CC_HB_FORGET(s);
+    }
     return rc;
 }
 
 CC_EXPORT int sem_destroy(sem_t *s)
 {
     cc_sem_destroying(s, CC_CALLER());
+    CC_HB_FORGET(s);
     return CC_REAL(sem_destroy)(s);
 }
 
@@ -32,8 +35,10 @@ CC_EXPORT int sem_wait(sem_t *s)
     CC_WAIT_BEGIN(CC_WAIT_SEM, s, false);
     int rc = CC_REAL(sem_wait)(s);
     cc_wait_end();
-    if (rc == 0)
+    if (rc == 0) {
         cc_sem_acquired(s, 0, CC_CALLER());
+        CC_HB_ACQUIRE(s);
+    }
     return rc;
 }
 
@@ -41,8 +46,10 @@ CC_EXPORT int sem_trywait(sem_t *s)
 {
     cc_sem_check_use(s, CC_CALLER());
     int rc = CC_REAL(sem_trywait)(s);
-    if (rc == 0)
+    if (rc == 0) {
         cc_sem_acquired(s, CC_ACQUIRE_TRY, CC_CALLER());
+        CC_HB_ACQUIRE(s);
+    }
     return rc;
 }
 
@@ -52,8 +59,10 @@ CC_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
     CC_WAIT_BEGIN(CC_WAIT_SEM, s, true);
     int rc = CC_REAL(sem_timedwait)(s, abstime);
     cc_wait_end();
-    if (rc == 0)
+    if (rc == 0) {
         cc_sem_acquired(s, CC_ACQUIRE_TRY, CC_CALLER());
+        CC_HB_ACQUIRE(s);
+    }
     return rc;
 }
 
@@ -63,8 +72,10 @@ CC_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ab
     CC_WAIT_BEGIN(CC_WAIT_SEM, s, true);
     int rc = CC_REAL(sem_clockwait)(s, clock, abstime);
     cc_wait_end();
-    if (rc == 0)
+    if (rc == 0) {
         cc_sem_acquired(s, CC_ACQUIRE_TRY, CC_CALLER());
+        CC_HB_ACQUIRE(s);
+    }
     return rc;
 }
 
@@ -72,6 +83,7 @@ CC_EXPORT int sem_post(sem_t *s)
 {
     cc_sem_check_use(s, CC_CALLER());
     cc_sem_posting(s);
+    CC_HB_RELEASE(s);
     int rc = CC_REAL(sem_post)(s);
     if (cc_sem_post_needs_check(rc))
         cc_sem_posted(s, rc, CC_CALLER());

@@ -62,6 +62,7 @@ static void install_signal_handlers(void)
 static void fork_prepare(void)
 {
     cc_registry_fork_prepare();
+    cc_race_fork_prepare(); /* after the registry: hb.c takes its locks under it */
     cc_modules_fork_prepare();
     cc_arena_fork_prepare();
 }
@@ -70,12 +71,17 @@ static void fork_parent(void)
 {
     cc_arena_fork_release();
     cc_modules_fork_release();
+    cc_race_fork_release();
     cc_registry_fork_release();
 }
 
 static void fork_child(void)
 {
     fork_parent();
+    /* Race detection's locks that other threads held are freed, and their
+     * slots given back, whatever becomes of the trace. */
+    if (__atomic_load_n(&cc_race_enabled, __ATOMIC_RELAXED))
+        cc_race_after_fork_child(cc_current_thread);
     if (__atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) != CC_RUNTIME_ON)
         return;
     cc_thread_t *t = cc_current_thread;

@@ -341,10 +341,15 @@ static bool used_lately(const uint64_t recent[CC_LOCK_CACHE], uint64_t mutex)
 }
 
 /* A thread other than `self` blocked in a wait on `cond` now (if `want`
- * is not CC_TRACE_NO_THREAD, that thread only), and where it waits. */
+ * is not CC_TRACE_NO_THREAD, that thread only), and where it waits. With
+ * `unwoken`, only a wait that no signal or broadcast has come to since it
+ * began (the cond's count is `signals`): one that may have been woken is
+ * only taking its mutex back. */
 typedef struct waiter_search {
     uint64_t cond;
     uint32_t self, want;
+    bool unwoken;
+    uint64_t signals;
     uint32_t tid; /* found, or CC_TRACE_NO_THREAD */
     uint64_t pc;
 } waiter_search_t;
@@ -359,15 +364,18 @@ static void find_waiter(cc_thread_t *t, void *ctx)
         (s->want != CC_TRACE_NO_THREAD && t->tid != s->want))
         return;
     if (__atomic_load_n(&t->wait_kind, __ATOMIC_ACQUIRE) == CC_WAIT_COND &&
-        __atomic_load_n(&t->wait_object, __ATOMIC_RELAXED) == s->cond) {
+        __atomic_load_n(&t->wait_object, __ATOMIC_RELAXED) == s->cond &&
+        (!s->unwoken || __atomic_load_n(&t->cond_wait_signals, __ATOMIC_RELAXED) == s->signals)) {
         s->tid = t->tid;
         s->pc = t->wait_at.pc;
     }
 }
 
+/* Fills in s (keeping its `unwoken` and `signals`) and searches. */
 static bool blocked_waiter(uint64_t cond, uint32_t self, uint32_t want, waiter_search_t *s)
 {
-    *s = (waiter_search_t){.cond = cond, .self = self, .want = want, .tid = CC_TRACE_NO_THREAD};
+    *s = (waiter_search_t){.cond = cond, .self = self, .want = want, .unwoken = s->unwoken,
+                           .signals = s->signals, .tid = CC_TRACE_NO_THREAD};
     cc_threads_for_each(find_waiter, s);
     return s->tid != CC_TRACE_NO_THREAD;
 }
@@ -396,7 +404,7 @@ static void check_wait(cc_thread_t *t, cc_cond_t *c, uint64_t addr, uint64_t mut
     if (bound && bound != mutex) {
         /* The thread that bound c to the other mutex must still be blocked
          * on c: then the two waits overlap. */
-        waiter_search_t s;
+        waiter_search_t s = {0};
         if (__atomic_load_n(&c->waiters, __ATOMIC_ACQUIRE) > 0 &&
             cc_misuse_site_budget(CC_MISUSE_COND_MUTEX_MISMATCH, 0, at.pc) &&
             blocked_waiter(addr, t->tid, c->mutex_tid, &s))
@@ -411,7 +419,10 @@ static void check_wait(cc_thread_t *t, cc_cond_t *c, uint64_t addr, uint64_t mut
     if (__atomic_load_n(&c->lost_unjudged, __ATOMIC_RELAXED)) {
         __atomic_store_n(&c->lost_unjudged, false, __ATOMIC_RELAXED);
         uint64_t pc = __atomic_load_n(&c->lost_pc, __ATOMIC_RELAXED);
-        if (cc_opt.signal_unlocked && !__atomic_load_n(&c->rebound, __ATOMIC_ACQUIRE) &&
+        /* A thread cannot lose its own wakeup: its own earlier signal is
+         * not judged. */
+        if (cc_opt.signal_unlocked && c->lost_tid != t->tid &&
+            !__atomic_load_n(&c->rebound, __ATOMIC_ACQUIRE) &&
             sender_held(c, mutex) == 0 && !used_lately(c->lost_recent, mutex) &&
             pc != __atomic_load_n(&c->unlocked_pc, __ATOMIC_RELAXED) &&
             cc_misuse_site_budget(CC_MISUSE_SIGNAL_UNLOCKED, 0, pc)) {
@@ -470,19 +481,24 @@ void cc_cond_initialized(void *addr)
     cc_leave(t);
 }
 
-void cc_cond_destroying(void *addr, cc_caller_t at)
+bool cc_cond_destroying(void *addr, cc_caller_t at)
 {
     cc_thread_t *t = cc_enter();
     if (!t)
-        return;
+        return false;
     uint64_t key = (uint64_t)(uintptr_t)addr;
     cc_lock_t *node = cc_lock_find(key);
     cc_cond_t *c = node ? __atomic_load_n(&node->cond, __ATOMIC_ACQUIRE) : NULL;
+    bool waiters = false;
     if (c) {
-        waiter_search_t s;
+        /* Destroying right after waking every waiter is legal (they are
+         * only taking their mutex back): reported is a waiter that no
+         * signal or broadcast has come to since its wait began. */
+        waiter_search_t s = {.unwoken = true,
+                             .signals = __atomic_load_n(&c->signals, __ATOMIC_ACQUIRE)};
         int saved_errno = errno;
-        if (__atomic_load_n(&c->waiters, __ATOMIC_ACQUIRE) > 0 &&
-            cc_misuse_site_budget(CC_MISUSE_DESTROY_WITH_WAITERS, 0, at.pc) &&
+        waiters = __atomic_load_n(&c->waiters, __ATOMIC_ACQUIRE) > 0;
+        if (waiters && cc_misuse_site_budget(CC_MISUSE_DESTROY_WITH_WAITERS, 0, at.pc) &&
             blocked_waiter(key, t->tid, CC_TRACE_NO_THREAD, &s))
             report(CC_MISUSE_DESTROY_WITH_WAITERS, key,
                    mutex_lock(__atomic_load_n(&c->mutex, __ATOMIC_ACQUIRE)), cc_stack_here(at),
@@ -491,4 +507,5 @@ void cc_cond_destroying(void *addr, cc_caller_t at)
         unbind(c);
     }
     cc_leave(t);
+    return waiters;
 }

@@ -19,7 +19,9 @@ struct cc_thread;
  * variable calls, never from a lock path. */
 void cc_cond_initialized(void *cond);
 /* Before the real destroy, which blocks while threads wait. */
-void cc_cond_destroying(void *cond, cc_caller_t at);
+/* Returns whether threads wait on it (glibc's destroy then waits for
+ * them). */
+bool cc_cond_destroying(void *cond, cc_caller_t at);
 void cc_cond_signaling(void *cond, cc_caller_t at);
 /* Before the wait releases its mutex (the misuse checks look for it among
  * the locks the thread holds); `mutex_kind` is CC_LOCK_MUTEX or

@@ -61,4 +61,7 @@ void cc_real_resolve_all(void)
         if (!__atomic_load_n(slot, __ATOMIC_RELAXED))
             __atomic_store_n(slot, lookup(&real_symbols[i]), __ATOMIC_RELAXED);
     }
+    /* A symbol not found (the C++ runtime's, in a C program) leaves its
+     * error pending: the program's own dlerror() must not see it. */
+    dlerror();
 }

@@ -169,6 +169,10 @@ static void thread_free_locked(cc_thread_t *t)
     registry.free_threads = t;
 }
 
+/* Happens-before (runtime/race/hb.c) is told of lifecycle events only
+ * once race detection is on. */
+static inline bool race_on(void) { return __atomic_load_n(&cc_race_enabled, __ATOMIC_ACQUIRE); }
+
 static void write_start(cc_thread_t *t)
 {
     cc_rec_thread_start_t rec;
@@ -217,6 +221,10 @@ static void adopt(cc_thread_t *t)
     cc_current_thread = t;
     t->guard = 1;
     write_start(t);
+    /* Once race detection is on, a thread has a slot from its start (one
+     * it was not created with: the main thread, or one not seen starting). */
+    if (race_on())
+        cc_race_thread_ensure(t);
     t->guard = 0;
 }
 
@@ -272,6 +280,9 @@ cc_thread_t *cc_thread_prepare(void *(*fn)(void *), void *arg, bool detached)
 void cc_thread_created(cc_thread_t *child, pthread_t handle,
                        uint64_t start_pc, uint32_t flags, cc_caller_t at)
 {
+    /* Before `published`: the child's first event must find its clock. */
+    if (race_on())
+        cc_race_thread_created(cc_current_thread, child);
     cc_rec_thread_create_t rec;
     rec.child = child->tid;
     rec.flags = flags;
@@ -309,6 +320,11 @@ void *cc_thread_trampoline(void *arg)
     while (!__atomic_load_n(&t->published, __ATOMIC_ACQUIRE))
         cc_yield();
     adopt(t);
+    if (race_on()) {
+        t->guard = 1;
+        cc_race_thread_started(t);
+        t->guard = 0;
+    }
     void *result;
     /* pthread_exit and cancellation unwind through here. */
     pthread_cleanup_push(exit_on_unwind, NULL);
@@ -341,6 +357,9 @@ void cc_thread_exit(cc_thread_exit_how_t how)
         rec.held_locks = t->locks.n_held;
         cc_trace_write(CC_REC_THREAD_EXIT, &rec.h, sizeof rec);
     }
+    /* Its exit clock, which a join acquires. */
+    if (race_on())
+        cc_race_thread_exiting(t);
     t->exited = true;
     /* From here on this thread passes every call straight through. */
     thread_gone = true;
@@ -355,6 +374,8 @@ void cc_thread_exit(cc_thread_exit_how_t how)
         recycle = true;
     if (recycle) {
         reaped_add(t->self, t->tid, t->detach_stack, false);
+        if (race_on())
+            cc_race_thread_reaped(t);
         thread_free_locked(t);
     }
     cc_spin_unlock(&registry.lock);
@@ -443,11 +464,22 @@ void cc_thread_joining(pthread_t handle, cc_caller_t at)
 
 void cc_thread_joined(pthread_t handle, cc_caller_t at)
 {
+    /* The joiner's slot, if it has none yet, is made outside the registry
+     * lock (it may ask glibc for its stack). */
+    bool race = race_on();
+    if (race)
+        cc_race_thread_ensure(cc_current_thread);
     cc_spin_lock(&registry.lock);
     cc_thread_t *child = map_remove(handle);
     uint32_t target = child ? child->tid : CC_TRACE_NO_THREAD;
     if (child) {
         child->reaped = true;
+        /* The child's state may be reused as soon as it is freed: its exit
+         * clock is acquired, and its slot given back, before that. */
+        if (race) {
+            cc_race_thread_joined(cc_current_thread, child);
+            cc_race_thread_reaped(child);
+        }
         /* The real join returned, so the child is gone; if its exit path
          * was not seen its state is leaked rather than risked. */
         if (child->finished)
@@ -480,6 +512,8 @@ void cc_thread_detached(pthread_t handle, cc_caller_t at)
         if (child->finished) {
             map_remove(handle);
             reaped_add(handle, child->tid, stack, false);
+            if (race_on())
+                cc_race_thread_reaped(child);
             thread_free_locked(child);
         }
     }

@@ -20,6 +20,7 @@
 
 #include "ccheck/trace_format.h"
 #include "lock_order.h"
+#include "race/race.h"
 #include "util.h"
 
 typedef struct cc_thread {
@@ -54,6 +55,7 @@ typedef struct cc_thread {
         uint64_t poll_cond, poll_site; /* a wait known to be a poll */
     } missed;
     cc_lock_order_thread_t locks;
+    cc_race_thread_t race; /* data races (runtime/race/), once enabled */
 
     /* Lifecycle, guarded by the registry lock. */
     pthread_t self;

@@ -65,6 +65,7 @@ typedef enum cc_rec_type {
     CC_REC_STUCK = 14,          /* cc_rec_stuck_t + cc_stuck_thread_t[n_threads] */
     CC_REC_SEM_SIGNALS = 15,    /* cc_rec_sem_signals_t */
     CC_REC_MISSED_SIGNAL = 16,  /* cc_rec_missed_signal_t */
+    CC_REC_RACE = 17,           /* cc_rec_race_t + uint64_t held[] */
     CC_REC_TYPE_COUNT
 } cc_rec_type_t;
 
@@ -350,6 +351,46 @@ typedef struct cc_rec_missed_signal {
     uint32_t lost_held;
 } cc_rec_missed_signal_t;
 _Static_assert(sizeof(cc_rec_missed_signal_t) == 56, "missed signal record layout");
+
+/* A data race: two accesses to overlapping bytes from two threads, at least
+ * one a write, neither ordered before the other by happens-before. */
+enum {
+    CC_ACCESS_WRITE = 1u << 0,
+    CC_ACCESS_ATOMIC = 1u << 1,
+    CC_ACCESS_FREE = 1u << 2, /* the write of free() / delete */
+};
+typedef struct cc_race_access {
+    uint32_t thread;
+    uint32_t stack;  /* CC_TRACE_NO_STACK: not restored (history overwritten) */
+    uint64_t pc;     /* return address of the access's __tsan_* call, 0 if unknown */
+    uint64_t addr;   /* the access's first byte */
+    uint32_t size;
+    uint32_t flags;  /* CC_ACCESS_* */
+    uint32_t n_held; /* lock ids it held, in cc_rec_race_t's held[] */
+    uint32_t reserved;
+} cc_race_access_t;
+_Static_assert(sizeof(cc_race_access_t) == 40, "race access layout");
+/* What the raced memory is. */
+typedef enum cc_race_memory {
+    CC_MEMORY_UNKNOWN = 0,
+    CC_MEMORY_GLOBAL = 1, /* a module's data: the analyzer names the symbol */
+    CC_MEMORY_HEAP = 2,   /* block mem_base, mem_size bytes, allocated by mem_thread at mem_stack */
+    CC_MEMORY_STACK = 3,  /* on the stack of mem_thread */
+} cc_race_memory_t;
+typedef struct cc_rec_race {
+    cc_rec_header_t h;
+    cc_race_access_t current;  /* the access that found the race */
+    cc_race_access_t previous; /* the earlier one it races with */
+    uint32_t memory;           /* cc_race_memory_t */
+    uint32_t mem_thread;
+    uint64_t mem_base;
+    uint64_t mem_size;
+    uint32_t mem_stack;
+    uint32_t reserved;
+    /* uint64_t held[current.n_held + previous.n_held]: lock ids, the
+     * current access's first */
+} cc_rec_race_t;
+_Static_assert(sizeof(cc_rec_race_t) == 128, "race record layout");
 
 typedef enum cc_end_reason {
     CC_END_EXIT = 0,   /* exit() or return from main */

@@ -81,6 +81,13 @@ static void check_loaded(const cc_trace_t *t)
         if (t->modules[i].start >= t->modules[i].end ||
             t->modules[i].build_id_len > CC_TRACE_MAX_BUILD_ID)
             die("a loaded module breaks the reader's limits");
+    for (size_t i = 0; i < t->n_races; i++) {
+        const cc_rec_race_t *r = &t->races[i].rec;
+        if ((r->current.n_held || r->previous.n_held) && !t->races[i].held)
+            die("a loaded race lost its held locks");
+        if (!r->current.size || !r->previous.size || r->memory > CC_MEMORY_STACK)
+            die("a loaded race breaks the reader's checks");
+    }
 }
 
 static void analyze_and_print(cc_trace_t *t)

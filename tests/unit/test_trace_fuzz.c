@@ -1,8 +1,8 @@
 /* Deterministic fuzzing of the trace reader and everything after it.
  *
  * A valid trace, written by the runtime's writer as in test_trace.c (with
- * lock-order cycles and leaked threads so that the analyses report
- * findings), is mutated ~20,000 times with a fixed-seed PRNG: bit flips,
+ * lock-order cycles, leaked threads and data races so that the analyses
+ * report findings), is mutated ~20,000 times with a fixed-seed PRNG: bit flips,
  * bytes set to 0x00/0xFF, truncations, insertions and duplications of byte
  * ranges and of whole records, record sizes set to huge or small values,
  * record fields set to boundary values. Most mutants get their record CRCs
@@ -83,11 +83,17 @@ static void fix_crcs(uint8_t *buf, size_t len)
  * much as everything else together. */
 #define CODE(fn, offset) ((uint64_t)(uintptr_t)&(fn) + (offset))
 
-static void write_as(uint32_t tid, cc_rec_type_t type, cc_rec_header_t *rec, uint32_t size)
+/* The runtime's idea of thread tid, for stamping records. */
+static cc_thread_t *thread_as(uint32_t tid)
 {
     static cc_thread_t threads[8];
     threads[tid].tid = tid;
-    write_record_as(&threads[tid], type, rec, size);
+    return &threads[tid];
+}
+
+static void write_as(uint32_t tid, cc_rec_type_t type, cc_rec_header_t *rec, uint32_t size)
+{
+    write_record_as(thread_as(tid), type, rec, size);
 }
 
 static void write_edge(uint32_t tid, const cc_lock_t *from, const cc_lock_t *to, uint32_t from_stack,
@@ -151,6 +157,37 @@ static void write_seed(void)
                l[4]);
     write_edge(4, l[3], l[5], s3, s3, 0, NULL, NULL);
     write_edge(4, l[5], l[3], s3, s3, 0, NULL, NULL);
+
+    /* Data races: on a global (outside every module, as above) with locks
+     * held, a free of a heap block racing with a write whose stack is
+     * only its pc, and a race on a thread's stack with the earlier
+     * access's history gone. */
+    const uint64_t held[3] = {l[0]->id, l[1]->id, l[0]->id};
+    cc_rec_race_t race = {
+        .current = {.thread = 1, .stack = s1, .pc = pcs[0], .addr = 0x5a5b0000, .size = 4,
+                    .flags = CC_ACCESS_WRITE, .n_held = 2},
+        .previous = {.thread = 2, .stack = s2, .pc = pcs[1], .addr = 0x5a5b0000, .size = 4,
+                     .n_held = 1},
+        .memory = CC_MEMORY_GLOBAL,
+        .mem_thread = CC_TRACE_NO_THREAD,
+    };
+    write_race_record_as(thread_as(1), &race, held);
+    race = (cc_rec_race_t){
+        .current = {.thread = 2, .stack = s2, .pc = pcs[1], .addr = 0x5a5c0000, .size = 64,
+                    .flags = CC_ACCESS_FREE | CC_ACCESS_WRITE},
+        .previous = {.thread = 3, .pc = pcs[2], .addr = 0x5a5c0008, .size = 8,
+                     .flags = CC_ACCESS_WRITE | CC_ACCESS_ATOMIC},
+        .memory = CC_MEMORY_HEAP, .mem_thread = 0, .mem_base = 0x5a5c0000, .mem_size = 64,
+        .mem_stack = s3,
+    };
+    write_race_record_as(thread_as(2), &race, NULL);
+    race = (cc_rec_race_t){
+        .current = {.thread = 3, .stack = s3, .pc = pcs[3], .addr = 0x7ffc0000, .size = 8,
+                    .flags = CC_ACCESS_WRITE},
+        .previous = {.thread = 4, .addr = 0x7ffc0004, .size = 2},
+        .memory = CC_MEMORY_STACK, .mem_thread = 3,
+    };
+    write_race_record_as(thread_as(3), &race, NULL);
 
     /* T1 exits and is joined; T2 exits unjoined; T3 is still running at the
      * end; T4 (created detached, and detached again) exits. */
@@ -235,6 +272,8 @@ static double now_seconds(void)
 typedef struct outcome {
     int rc;
     size_t findings;
+    size_t races;     /* data-race findings */
+    bool race_error;  /* rejected for a corrupt race record */
     bool truncated;
 } outcome_t;
 
@@ -265,6 +304,7 @@ static outcome_t load_and_analyze(const char *path, size_t len)
                      current_iteration, err);
         if (strchr(err, '\n'))
             fail_msg("mutant %zu: error message is not one line: '%s'", current_iteration, err);
+        result.race_error = strstr(err, "corrupt race record") != NULL;
         cc_trace_free(&t);
         return result;
     }
@@ -292,6 +332,11 @@ static outcome_t load_and_analyze(const char *path, size_t len)
         assert_non_null(cc_trace_find_lock(&t, t.locks[i].id));
     for (size_t i = 0; i < t.n_edges; i++)
         assert_true(t.edges[i].n_held == 0 || t.edges[i].held != NULL);
+    for (size_t i = 0; i < t.n_races; i++) {
+        const cc_rec_race_t *r = &t.races[i].rec;
+        assert_true(r->current.n_held + r->previous.n_held == 0 || t.races[i].held != NULL);
+        assert_true(r->current.size && r->previous.size && r->memory <= CC_MEMORY_STACK);
+    }
     assert_non_null(t.exe);
 
     cc_report_t report = {.tool_version = "fuzz"};
@@ -310,6 +355,7 @@ static outcome_t load_and_analyze(const char *path, size_t len)
     result.findings = report.n_findings;
     for (size_t i = 0; i < report.n_findings; i++) {
         const cc_finding_t *f = &report.findings[i];
+        result.races += strcmp(f->kind, "data-race") == 0;
         assert_non_null(f->message);
         assert_null(strchr(f->message, '\n'));
         for (size_t k = 0; k < f->n_stacks; k++)
@@ -556,16 +602,19 @@ static void test_mutants(void **state)
     m.data = malloc(m.cap);
     assert_non_null(m.data);
 
-    /* The seed itself: whole, with findings from both analyses. */
+    /* The seed itself: whole, with findings from the analyses, its three
+     * races among them. */
     set_mutant(seed, seed_len);
     keep_input("seed.trace", seed, seed_len);
     outcome_t base = load_and_analyze(path, seed_len);
     assert_int_equal(base.rc, 0);
     assert_false(base.truncated);
-    assert_true(base.findings >= 3);
+    assert_true(base.findings >= 6);
+    assert_int_equal(base.races, 3);
 
     rng_state = 0x9e3779b97f4a7c15ull;
     size_t loaded = 0, failed = 0, truncated = 0, with_findings = 0, crc_fixed = 0;
+    size_t with_races = 0, race_errors = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (size_t iteration = 0; iteration < ITERATIONS; iteration++) {
@@ -586,8 +635,10 @@ static void test_mutants(void **state)
             loaded++;
             truncated += o.truncated;
             with_findings += o.findings > 0;
+            with_races += o.races > 0;
         } else {
             failed++;
+            race_errors += o.race_error;
         }
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -602,6 +653,11 @@ static void test_mutants(void **state)
     assert_true(failed >= ITERATIONS / 5);
     assert_true(truncated >= ITERATIONS / 50);
     assert_true(with_findings >= ITERATIONS / 10);
+    /* Race records are reached both ways: reported, and rejected. */
+    print_message("%zu mutants with races, %zu rejected for a corrupt race record\n", with_races,
+                  race_errors);
+    assert_true(with_races >= ITERATIONS / 10);
+    assert_true(race_errors >= ITERATIONS / 200);
     free(m.data);
     close(mutant_fd);
 }

@@ -125,6 +125,20 @@ void write_record_as(cc_thread_t *t, cc_rec_type_t type, cc_rec_header_t *rec, u
     cc_current_thread = NULL;
 }
 
+void write_race_record_as(cc_thread_t *t, const cc_rec_race_t *race, const uint64_t *held)
+{
+    struct {
+        cc_rec_race_t rec;
+        uint64_t held[64];
+    } buf;
+    size_t n_held = (size_t)race->current.n_held + race->previous.n_held;
+    assert_true(n_held <= 64);
+    buf.rec = *race;
+    if (n_held)
+        memcpy(buf.held, held, n_held * sizeof *held);
+    write_record_as(t, CC_REC_RACE, &buf.rec.h, (uint32_t)(sizeof buf.rec + n_held * sizeof *held));
+}
+
 /* ---- reading traces back ---------------------------------------------------- */
 
 void load_trace_or_fail(const char *path, cc_trace_t *t)

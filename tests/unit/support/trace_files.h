@@ -73,6 +73,11 @@ char *open_new_trace(cc_process_origin_t origin);
  * cc_current_thread's id, so t is made current for the call only. */
 void write_record_as(cc_thread_t *t, cc_rec_type_t type, cc_rec_header_t *rec, uint32_t size);
 
+/* Writes a CC_REC_RACE record as thread t: race's fixed part, then held[],
+ * race->current.n_held + race->previous.n_held lock ids (the current
+ * access's first), at most 64 of them. */
+void write_race_record_as(cc_thread_t *t, const cc_rec_race_t *race, const uint64_t *held);
+
 /* ---- reading traces back ---------------------------------------------------- */
 
 /* Loads the trace at path; a trace that does not load fails the test with

@@ -1,0 +1,186 @@
+/* The out-of-line half of the access check (access.h): cells that hold
+ * another slot's access, accesses that span words, ranges, free(), and
+ * the entry points the interposers call (race.h).
+ *
+ * Rules: as access.h. The entry points here may be called inside the guard
+ * (from an interposer) or outside it; they check that the thread has a
+ * slot and is not in an ignore region, and take no lock. */
+#include "access.h"
+
+/* The whole check of one word against its cell (cur: the new descriptor).
+ * Returns the earlier access it races with (0: none); *prev_write says
+ * whether that was a write. A write-write race is preferred. */
+static uint64_t check_word(const cc_thread_t *t, cc_shadow_cell_t *c, uint64_t cur, bool write,
+                           bool *prev_write)
+{
+    uint64_t w = __atomic_load_n(&c->write, __ATOMIC_RELAXED);
+    uint64_t r = __atomic_load_n(&c->read, __ATOMIC_RELAXED);
+    bool r_ordered = true;
+    int kind = cc_race_classify(t, w, r, cur, write, &r_ordered);
+    /* A free is stored even over the thread's own write: the report of a
+     * use after it must say it was freed. */
+    if (kind == CC_WORD_REDUNDANT && !(cur & CC_DESC_FLAG))
+        return 0;
+    if (kind != CC_WORD_RACE) {
+        cc_race_store(c, r, cur, write, r_ordered);
+        return 0;
+    }
+    uint64_t bytes = cur & CC_DESC_BYTES;
+    uint64_t prev = 0;
+    if (!cc_desc_own_or_empty(w, cur) && (w & bytes) && !cc_race_ordered(t, w)) {
+        prev = w;
+        *prev_write = true;
+    }
+    r_ordered = cc_desc_own_or_empty(r, cur) || cc_race_ordered(t, r);
+    if (write && !prev && !r_ordered && (r & bytes)) {
+        prev = r;
+        *prev_write = false;
+    }
+    cc_race_store(c, r, cur, write, r_ordered);
+    return prev;
+}
+
+/* Checks the words of [addr, addr + size) under one event (descriptor
+ * base: slot and epoch, and the free flag); one record at most. */
+static void check_words(cc_thread_t *t, cc_race_current_t *a, bool write, uint64_t base)
+{
+    uint64_t end = a->addr + a->size;
+    if (end > (UINT64_C(1) << CC_SHADOW_ADDR_BITS) || end < a->addr)
+        end = UINT64_C(1) << CC_SHADOW_ADDR_BITS;
+    for (uint64_t word = a->addr & ~UINT64_C(7); word < end; word += 8) {
+        uint64_t lo = word < a->addr ? a->addr - word : 0;
+        uint64_t hi = end - word < 8 ? end - word : 8;
+        uint64_t bytes = (CC_DESC_BYTES >> (8 - (hi - lo))) << lo;
+        bool prev_write = false;
+        uint64_t prev = check_word(t, cc_shadow_cell(word), base | bytes, write, &prev_write);
+        if (CC_UNLIKELY(prev != 0) && !a->reported) {
+            a->reported = true;
+            cc_race_report(t, a, word, prev, prev_write);
+        }
+    }
+}
+
+/* A word on which the access races (its descriptor cur, the event
+ * recorded): the check again (the cell may have changed), the update, the
+ * report. */
+static void race_on_word(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc,
+                         uint64_t word, uint64_t cur)
+{
+    bool prev_write = false;
+    uint64_t prev = check_word(t, cc_shadow_cell(word), cur, write, &prev_write);
+    if (CC_UNLIKELY(prev != 0)) {
+        cc_race_current_t a = {addr, size, pc, write ? CC_ACCESS_WRITE : 0, true};
+        cc_race_report(t, &a, word, prev, prev_write);
+    }
+}
+
+/* Records the event of an access of kind `kind` and checks its words. */
+static void check_access(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc,
+                         cc_race_event_kind_t kind, uint32_t flags)
+{
+    if (size == 0 || addr >> CC_SHADOW_ADDR_BITS)
+        return;
+    uint64_t e = cc_history_record(t, kind, pc);
+    if (e == 0)
+        return;
+    cc_race_current_t a = {addr, size, pc, flags, false};
+    uint64_t base = cc_desc_make(t->race.slot, e, 0);
+    if (flags & CC_ACCESS_FREE)
+        base |= CC_DESC_FLAG;
+    check_words(t, &a, write, base);
+}
+
+/* Whether t checks this kind of access now. */
+static bool checks(const cc_thread_t *t, bool write)
+{
+    return t->race.active && (write ? t->race.ignore_writes : t->race.ignore_reads) == 0;
+}
+
+/* An access of size 1..16 that is not the steady state of access.h. One
+ * word, or an aligned 16-byte access within a chunk, is classified word by
+ * word before anything is stored: when all are redundant, no event is
+ * recorded. Anything else goes word by word under one event. */
+static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc)
+{
+    uint64_t off = addr & 7;
+    uint64_t index = (addr >> 3) & (CC_SHADOW_CHUNK_CELLS - 1);
+    bool two = size == 16 && off == 0 && index != CC_SHADOW_CHUNK_CELLS - 1;
+    cc_race_history_t *h = t->race.history;
+    uint64_t e = t->race.epoch + 1;
+    if ((off + size > 8 && !two) || addr >> CC_SHADOW_ADDR_BITS || h == NULL || e >= h->part_end ||
+        h->owner != t) {
+        check_access(t, addr, size, write, pc, write ? CC_EV_WRITE : CC_EV_READ,
+                     write ? CC_ACCESS_WRITE : 0);
+        return;
+    }
+    cc_shadow_cell_t *c = cc_shadow_cell(addr);
+    uint64_t w0 = __atomic_load_n(&c[0].write, __ATOMIC_RELAXED);
+    uint64_t r0 = __atomic_load_n(&c[0].read, __ATOMIC_RELAXED);
+    uint64_t w1 = 0, r1 = 0;
+    if (two) {
+        w1 = __atomic_load_n(&c[1].write, __ATOMIC_RELAXED);
+        r1 = __atomic_load_n(&c[1].read, __ATOMIC_RELAXED);
+    }
+    uint64_t base = cc_desc_make(t->race.slot, e, 0);
+    uint64_t cur0 = base | (two ? CC_DESC_BYTES : ((UINT64_C(1) << size) - 1) << off);
+    uint64_t cur1 = base | CC_DESC_BYTES;
+    bool r0_ordered = true, r1_ordered = true;
+    int k0 = cc_race_classify(t, w0, r0, cur0, write, &r0_ordered);
+    int k1 = two ? cc_race_classify(t, w1, r1, cur1, write, &r1_ordered) : CC_WORD_REDUNDANT;
+    if (k0 == CC_WORD_REDUNDANT && k1 == CC_WORD_REDUNDANT)
+        return;
+
+    /* The event (cc_history_record's fast path, inline here). */
+    t->race.epoch = e;
+    __atomic_store_n(&h->events[e & h->mask],
+                     pc << CC_EV_VALUE_SHIFT | h->lap_tag | (write ? CC_EV_WRITE : CC_EV_READ),
+                     __ATOMIC_RELAXED);
+    if (k0 == CC_WORD_STORE)
+        cc_race_store(&c[0], r0, cur0, write, r0_ordered);
+    if (k1 == CC_WORD_STORE)
+        cc_race_store(&c[1], r1, cur1, write, r1_ordered);
+    /* One record per access: the second word is reported only if the
+     * first is not (the report path dedups by code locations anyway). */
+    if (CC_UNLIKELY(k0 == CC_WORD_RACE))
+        race_on_word(t, addr, size, write, pc, addr & ~UINT64_C(7), cur0);
+    else if (CC_UNLIKELY(k1 == CC_WORD_RACE))
+        race_on_word(t, addr, size, write, pc, (addr & ~UINT64_C(7)) + 8, cur1);
+}
+
+void cc_race_check_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc)
+{
+    if (t->guard == 0 && checks(t, write))
+        access_general(t, addr, size, write, pc);
+}
+
+/* ---- the entry points of race.h ------------------------------------------------ */
+
+/* Called by interposers, inside the guard. */
+void cc_race_access(cc_thread_t *t, uint64_t addr, uint32_t size, bool write, uint64_t pc)
+{
+    if (checks(t, write))
+        access_general(t, addr, size, write, pc);
+}
+
+void cc_race_access_range(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc)
+{
+    if (checks(t, write))
+        check_access(t, addr, size, write, pc, write ? CC_EV_WRITE : CC_EV_READ,
+                     write ? CC_ACCESS_WRITE : 0);
+}
+
+void cc_race_freed(cc_thread_t *t, uint64_t addr, uint64_t size, uint64_t pc)
+{
+    if (checks(t, true))
+        check_access(t, addr, size, true, pc, CC_EV_FREE, CC_ACCESS_WRITE | CC_ACCESS_FREE);
+}
+
+void cc_race_lock_event(cc_thread_t *t, uint64_t lock_addr, bool acquired)
+{
+    if (!t->race.active)
+        return;
+    /* The event first: if it starts a part, the part's header holds the
+     * locks as they were before it, and replay applies it. */
+    if (cc_history_record(t, acquired ? CC_EV_LOCK : CC_EV_UNLOCK, lock_addr) != 0)
+        cc_history_lock(t, lock_addr, acquired);
+}

@@ -1,0 +1,209 @@
+/* Data races: happens-before clocks, shadow memory and the event history,
+ * for programs whose objects are compiled with -fsanitize=thread.
+ *
+ * The parts, one file each (all under runtime/race/ unless said):
+ *  - vclock.c   vector clocks indexed by HB slot, with a size-class free
+ *               list (clocks grow as slots are handed out).
+ *  - sync.c     the clock of every synchronising address (lock, condition
+ *               variable, semaphore, barrier, once, atomic variable, thread
+ *               exit), found by address without a global lock; dropped
+ *               when the memory holding it is freed.
+ *  - hb.c       threads' slots and clocks: create, start, exit, join;
+ *               release and acquire on an address.
+ *  - shadow.c   the shadow map: 16 bytes of shadow for every 8-byte word of
+ *               application memory, in lazily mapped chunks.
+ *  - access.h   the FastTrack check of one access, inlined into the
+ *               __tsan_* entry points (interpose/tsan.c).
+ *  - history.c  each slot's ring of recent events (accesses, function entry
+ *               and exit, lock and unlock), to restore the stack and held
+ *               locks of an earlier access.
+ *  - report.c   writes a race record: dedup by the pair of code locations,
+ *               both stacks, both threads' held locks, what the memory is.
+ *  - heap.c     malloc'd blocks (size, allocation stack), for reports and
+ *               for resetting the shadow of reused memory.
+ *
+ * Epochs. A thread's clock advances by one on every event it records
+ * (memory access, function entry or exit, lock operation), so an epoch
+ * names one event of one slot and indexes that slot's history ring. A
+ * release publishes the current epoch; every later event of the thread is
+ * after it.
+ *
+ * Rules:
+ *  - Nothing here runs unless cc_race_enabled is set: a program with no
+ *    instrumented code pays one predictable load per lock operation.
+ *  - The access path (access.h) takes no lock and calls nothing on its fast
+ *    path. Shadow cells are read and written with relaxed 64-bit atomics;
+ *    a lost update can hide a race, never invent one.
+ *  - No malloc: memory comes from the arena (util.h) or cc_map.
+ */
+#ifndef CC_RACE_H
+#define CC_RACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* Set (once, never cleared) when instrumented code shows up: __tsan_init,
+ * called by the constructor of every instrumented object, or the first
+ * __tsan_* call. Read with a relaxed load on every lock operation. */
+extern int cc_race_enabled;
+
+/* ---- slots and epochs ------------------------------------------------- */
+
+/* A thread's index into vector clocks. Slots are reused once their thread
+ * has finished and been joined or detached; the next owner continues the
+ * slot's clock, so a reused slot can hide a race (never invent one). */
+#define CC_RACE_SLOT_BITS 15
+#define CC_RACE_MAX_SLOTS (1u << CC_RACE_SLOT_BITS)
+#define CC_RACE_CLOCK_BITS 40
+#define CC_RACE_CLOCK_MAX ((UINT64_C(1) << CC_RACE_CLOCK_BITS) - 1)
+
+/* ---- vector clocks (vclock.c) ------------------------------------------- */
+
+/* Clocks indexed by slot; entries at n and beyond are 0. */
+typedef struct cc_vclock {
+    uint64_t *c;
+    uint32_t n;
+    uint32_t cap;
+} cc_vclock_t;
+
+static inline uint64_t cc_vclock_get(const cc_vclock_t *v, uint32_t slot)
+{
+    return slot < v->n ? v->c[slot] : 0;
+}
+void cc_vclock_set(cc_vclock_t *v, uint32_t slot, uint64_t clock);
+/* dst = max(dst, src), entry by entry. */
+void cc_vclock_join(cc_vclock_t *dst, const cc_vclock_t *src);
+/* dst = src. */
+void cc_vclock_assign(cc_vclock_t *dst, const cc_vclock_t *src);
+/* Gives the storage back; v is empty afterwards. */
+void cc_vclock_free(cc_vclock_t *v);
+
+/* ---- per-thread state (embedded in cc_thread_t as `race`) -------------- */
+
+typedef struct cc_race_history cc_race_history_t;
+
+typedef struct cc_race_thread {
+    uint64_t epoch;     /* this thread's own clock: its last event */
+    uint32_t slot;
+    bool active;        /* has a slot and a clock (hb.c) */
+    /* ccheck/annotations.h: accesses inside an ignore region are not
+     * checked; nesting counts. */
+    uint32_t ignore_reads;
+    uint32_t ignore_writes;
+    cc_vclock_t clock;  /* clock.c[slot] is brought up to epoch at release */
+    cc_race_history_t *history; /* the slot's event ring (history.c) */
+    /* The stack kept by __tsan_func_entry / __tsan_func_exit: call sites,
+     * outermost first. */
+    uint64_t *shadow_stack;
+    uint32_t shadow_depth;
+    uint32_t shadow_cap;
+    /* Its stack's bounds, for "what the memory is" (set at start). */
+    uint64_t stack_lo, stack_hi;
+} cc_race_thread_t;
+
+struct cc_thread;
+
+/* ---- happens-before (hb.c) ---------------------------------------------- */
+
+/* Turns race detection on (idempotent): gives every live thread a slot. */
+void cc_race_enable(void);
+
+/* Thread lifecycle, called from runtime/thread.c and the interposers
+ * inside the guard, only when cc_race_enabled. */
+void cc_race_thread_created(struct cc_thread *parent, struct cc_thread *child);
+void cc_race_thread_started(struct cc_thread *t); /* on the new thread */
+void cc_race_thread_exiting(struct cc_thread *t); /* on the thread itself */
+void cc_race_thread_joined(struct cc_thread *joiner, struct cc_thread *target);
+/* The target is gone (joined, or detached and finished): its slot may be
+ * handed out again. */
+void cc_race_thread_reaped(struct cc_thread *target);
+
+/* Release: the object's clock takes in the thread's (join). Acquire: the
+ * thread's clock takes in the object's. `object` is the synchronising
+ * address; `which` tells apart two clocks of one object (an rwlock's
+ * write and read releases: CC_SYNC_READ for the clock only writers
+ * acquire). */
+enum { CC_SYNC_MAIN = 0, CC_SYNC_READ = 1 };
+void cc_race_release(struct cc_thread *t, uint64_t object, int which);
+void cc_race_acquire(struct cc_thread *t, uint64_t object, int which);
+/* The object's clocks are gone: destroy, or its memory freed. */
+void cc_race_sync_forget_range(uint64_t begin, uint64_t end);
+/* The ccheck thread id that owned `slot` at `epoch` (slots are reused), or
+ * CC_TRACE_NO_THREAD if that is no longer known. */
+uint32_t cc_race_slot_tid(uint32_t slot, uint64_t epoch);
+/* The event ring of a slot (made on first use, kept for the slot's next
+ * owners so that an earlier owner's accesses can still be restored). */
+cc_race_history_t *cc_race_slot_history(uint32_t slot);
+
+/* ---- shadow and accesses (shadow.c, access.h, history.c, report.c) ------ */
+
+/* Memory that is handed out anew (malloc, a new thread's stack, munmap'd
+ * and mapped again) starts clean: its shadow is cleared. */
+void cc_race_shadow_reset(uint64_t addr, uint64_t size);
+
+/* A checked access of `size` bytes (1..16, any alignment) at addr from the
+ * instrumented code at pc; `range` accesses of any size go word by word. */
+void cc_race_access(struct cc_thread *t, uint64_t addr, uint32_t size, bool write, uint64_t pc);
+void cc_race_access_range(struct cc_thread *t, uint64_t addr, uint64_t size, bool write,
+                          uint64_t pc);
+/* free() of a block: a write of all of it (so a race with the free is
+ * found), marked as a free in the history for the report. */
+void cc_race_freed(struct cc_thread *t, uint64_t addr, uint64_t size, uint64_t pc);
+/* A lock taken or released by t (after the HB part), for the history:
+ * restores the locks an earlier access held. */
+void cc_race_lock_event(struct cc_thread *t, uint64_t lock_addr, bool acquired);
+/* history.c: a new, empty ring. */
+cc_race_history_t *cc_race_history_new(void);
+
+/* ---- heap blocks (heap.c) ----------------------------------------------- */
+
+typedef struct cc_heap_block {
+    uint64_t addr;
+    uint64_t size;
+    uint32_t alloc_tid;
+    uint32_t alloc_stack;
+} cc_heap_block_t;
+
+void cc_race_heap_allocated(uint64_t addr, uint64_t size, uint32_t stack, uint32_t tid);
+/* Forgets the block; returns its size, or 0 if it was not known. */
+uint64_t cc_race_heap_freed(uint64_t addr);
+/* The live block that contains addr. */
+bool cc_race_heap_find(uint64_t addr, cc_heap_block_t *out);
+/* The live block that starts at addr: one probe, for free() to check the
+ * free while the block is still known (so a report can name it). */
+bool cc_race_heap_get(uint64_t addr, cc_heap_block_t *out);
+
+/* ---- additions by hb.c ---------------------------------------------------- */
+
+/* Gives t (the calling thread, inside the guard) a slot and a clock if it
+ * has none yet (it ran, or was created, before race detection was turned
+ * on), and learns its stack's bounds if not known. False if no slot is
+ * free (then t is never checked). */
+bool cc_race_thread_ensure(struct cc_thread *t);
+
+/* Fork (runtime/init.c): prepare takes the slot table's and the clock free
+ * lists' locks, release frees them (parent and child); then the child,
+ * where only `self` survives, gives every other thread's slot back and
+ * frees every lock of the sync table. */
+void cc_race_fork_prepare(void);
+void cc_race_fork_release(void);
+void cc_race_after_fork_child(struct cc_thread *self);
+
+/* The interposers' hooks (interpose/interpose.h): called only when
+ * cc_race_enabled, outside the guard (they take it); they keep errno. */
+enum {
+    CC_RACE_HOOK_LOCK = 1u << 0,   /* a lock: also a lock event for the history */
+    CC_RACE_HOOK_WRITER = 1u << 1, /* acquire: an rwlock write lock, also after the readers */
+    CC_RACE_HOOK_RWLOCK = 1u << 2, /* release: an rwlock unlock, read or write as it is held */
+};
+void cc_race_hook_acquire(const void *object, unsigned how);
+void cc_race_hook_release(const void *object, unsigned how);
+/* pthread_once / call_once: the routine to hand the real call instead of
+ * init. It runs init, then releases on the control; every caller acquires
+ * on it after the real call returns. */
+void (*cc_race_once_routine(const void *control, void (*init)(void)))(void);
+
+#endif
