@@ -93,27 +93,21 @@ CC_EXPORT void __tsan_write_range(void *addr, unsigned long size)
 
 /* ---- function entry and exit --------------------------------------------------- */
 
-/* The event is recorded before the shadow stack changes: if it starts a
- * history part, the part's header must show the stack as it was before
- * the event, which replay then applies. */
+/* Entry and exit: race/history.h (the event first, then the stack). */
 CC_EXPORT void __tsan_func_entry(void *call_pc);
 CC_EXPORT void __tsan_func_entry(void *call_pc)
 {
     cc_thread_t *t = range_thread();
-    if (CC_LIKELY(t != NULL)) {
-        cc_history_record(t, CC_EV_FUNC_ENTRY, CC_ADDR(call_pc));
-        cc_shadow_stack_push(t, CC_ADDR(call_pc));
-    }
+    if (CC_LIKELY(t != NULL))
+        cc_history_func_entry_inline(t, CC_ADDR(call_pc));
 }
 
 CC_EXPORT void __tsan_func_exit(void);
 CC_EXPORT void __tsan_func_exit(void)
 {
     cc_thread_t *t = range_thread();
-    if (CC_LIKELY(t != NULL)) {
-        cc_history_record(t, CC_EV_FUNC_EXIT, 0);
-        cc_shadow_stack_pop(t);
-    }
+    if (CC_LIKELY(t != NULL))
+        cc_history_func_exit_inline(t);
 }
 
 /* The constructor of every instrumented object calls it. */

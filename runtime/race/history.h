@@ -84,19 +84,29 @@ struct cc_race_history {
  * (its clock is used up). */
 uint64_t cc_history_record_slow(cc_thread_t *t, cc_race_event_kind_t kind, uint64_t value);
 
+/* Records an event of t if that needs nothing out of line (a history, the
+ * current part, the slot's known owner) and returns its epoch; else 0,
+ * with nothing changed. */
+static inline __attribute__((always_inline)) uint64_t
+cc_history_record_fast(cc_thread_t *t, cc_race_event_kind_t kind, uint64_t value)
+{
+    cc_race_history_t *h = t->race.history;
+    uint64_t e = t->race.epoch + 1;
+    if (CC_UNLIKELY(h == NULL || e >= h->part_end || h->owner != t))
+        return 0;
+    t->race.epoch = e;
+    __atomic_store_n(&h->events[e & h->mask], value << CC_EV_VALUE_SHIFT | h->lap_tag | kind,
+                     __ATOMIC_RELAXED);
+    return e;
+}
+
 /* Records an event of t and returns its epoch (t's clock after it), or 0
  * if nothing may be recorded. t is active. */
 static inline __attribute__((always_inline)) uint64_t
 cc_history_record(cc_thread_t *t, cc_race_event_kind_t kind, uint64_t value)
 {
-    cc_race_history_t *h = t->race.history;
-    uint64_t e = t->race.epoch + 1;
-    if (CC_UNLIKELY(h == NULL || e >= h->part_end || h->owner != t))
-        return cc_history_record_slow(t, kind, value);
-    t->race.epoch = e;
-    __atomic_store_n(&h->events[e & h->mask], value << CC_EV_VALUE_SHIFT | h->lap_tag | kind,
-                     __ATOMIC_RELAXED);
-    return e;
+    uint64_t e = cc_history_record_fast(t, kind, value);
+    return CC_LIKELY(e != 0) ? e : cc_history_record_slow(t, kind, value);
 }
 
 /* ---- the shadow call stack ------------------------------------------------ */
@@ -120,6 +130,36 @@ static inline void cc_shadow_stack_pop(cc_thread_t *t)
      * unwinding). */
     if (CC_LIKELY(t->race.shadow_depth > 0))
         t->race.shadow_depth--;
+}
+
+/* __tsan_func_entry / __tsan_func_exit of an active thread, out of line.
+ * The event comes first: if it starts a history part, the part's header
+ * must show the stack as it was before the event, which replay applies. */
+void cc_history_func_entry(cc_thread_t *t, uint64_t call_pc);
+void cc_history_func_exit(cc_thread_t *t);
+
+/* The same inline: a leaf for the common case (room on the stack, the
+ * event in the current part), else a tail call of the above. */
+static inline __attribute__((always_inline)) void cc_history_func_entry_inline(cc_thread_t *t,
+                                                                               uint64_t call_pc)
+{
+    uint32_t d = t->race.shadow_depth;
+    if (CC_LIKELY(d < t->race.shadow_cap) && cc_history_record_fast(t, CC_EV_FUNC_ENTRY, call_pc)) {
+        t->race.shadow_stack[d] = call_pc;
+        t->race.shadow_depth = d + 1;
+        return;
+    }
+    cc_history_func_entry(t, call_pc);
+}
+
+static inline __attribute__((always_inline)) void cc_history_func_exit_inline(cc_thread_t *t)
+{
+    uint32_t d = t->race.shadow_depth;
+    if (CC_LIKELY(d > 0) && cc_history_record_fast(t, CC_EV_FUNC_EXIT, 0)) {
+        t->race.shadow_depth = d - 1;
+        return;
+    }
+    cc_history_func_exit(t);
 }
 
 /* t's current stack for a report: pc, then the shadow stack's call sites

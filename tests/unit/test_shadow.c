@@ -51,17 +51,9 @@ __attribute__((noinline)) static uint64_t access_at(const void *p, uint64_t size
 /* __tsan_func_entry / __tsan_func_exit. */
 static void func_entry(uint64_t call_pc)
 {
-    cc_thread_t *t = cc_current_thread;
-    cc_history_record(t, CC_EV_FUNC_ENTRY, call_pc);
-    cc_shadow_stack_push(t, call_pc);
+    cc_history_func_entry_inline(cc_current_thread, call_pc);
 }
-
-static void func_exit(void)
-{
-    cc_thread_t *t = cc_current_thread;
-    cc_history_record(t, CC_EV_FUNC_EXIT, 0);
-    cc_shadow_stack_pop(t);
-}
+static void func_exit(void) { cc_history_func_exit_inline(cc_current_thread); }
 
 /* ---- threads that run one after the other ------------------------------------- */
 
