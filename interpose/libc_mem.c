@@ -44,9 +44,11 @@ char *__strncat_chk(char *d, const char *s, size_t n, size_t room);
  * or NULL. */
 static inline cc_thread_t *race_enter(void)
 {
-    if (!RACE_ON() || !cc_current_thread)
+    /* The runtime's own calls (inside the guard) leave at once. */
+    cc_thread_t *t = cc_current_thread;
+    if (!RACE_ON() || !t || t->guard)
         return NULL;
-    cc_thread_t *t = cc_enter();
+    t = cc_enter();
     if (t && !t->race.active) {
         cc_leave(t);
         return NULL;

@@ -23,8 +23,9 @@
  *  - dlsym may allocate while the real allocator is being looked up (an
  *    error message; glibc before 2.34 also its per-thread dlerror state).
  *    Such allocations come from a static buffer that is never reused: free
- *    ignores pointers into it and realloc copies them out. CC_REAL's lazy
- *    lookup is not used here, so that this thread knows it is resolving.
+ *    ignores pointers into it and realloc copies them out. The allocators
+ *    look themselves up (REAL_READY), not through CC_REAL, so that this
+ *    thread knows when it is inside that lookup.
  *  - C++ operator new and delete (sized, aligned, array) reach these
  *    through libstdc++ (malloc, aligned_alloc, free), and glibc's strdup,
  *    strndup and reallocarray call malloc and realloc through them too.
@@ -41,6 +42,7 @@
 #include "stack.h"
 
 #define RACE_ON() CC_UNLIKELY(__atomic_load_n(&cc_race_enabled, __ATOMIC_RELAXED))
+
 static inline uint64_t addr_of(const void *p) { return (uint64_t)(uintptr_t)p; }
 
 /* ---- bootstrap: allocations made from inside dlsym ------------------------ */

@@ -165,22 +165,29 @@ static int64_t find_slot(const heap_table_t *t, uint64_t key, bool match_a, uint
     }
 }
 
-/* Adds an entry; a block entry replaces one with the same address (a block
- * whose free was not seen), whose old entry is returned in *replaced. */
+/* Adds an entry; a block entry (`unique`) replaces one with the same
+ * address (a block whose free was not seen), whose old entry is returned
+ * in *replaced. One walk of the probe chain: the key is absent once an
+ * empty slot is reached. */
 static bool insert(const heap_entry_t *entry, bool unique, heap_entry_t *replaced)
 {
     heap_shard_t *s = shard_of(entry->key);
     bool had = false;
     cc_spin_lock(&s->lock);
-    int64_t at = unique ? find_slot(s->table, entry->key, false, 0) : -1;
-    if (at >= 0) {
-        had = true;
-        *replaced = s->table->slots[at];
-        s->table->slots[at] = *entry;
-    } else {
-        heap_table_t *t = reserve(s);
-        *empty_slot(t, entry->key) = *entry;
-        t->count++;
+    heap_table_t *t = reserve(s);
+    for (uint64_t i = hash_of(entry->key) & t->mask;; i = (i + 1) & t->mask) {
+        heap_entry_t *e = &t->slots[i];
+        if (e->key == 0) {
+            *e = *entry;
+            t->count++;
+            break;
+        }
+        if (unique && e->key == entry->key) {
+            had = true;
+            *replaced = *e;
+            *e = *entry;
+            break;
+        }
     }
     cc_spin_unlock(&s->lock);
     return had;
