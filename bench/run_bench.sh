@@ -88,7 +88,7 @@ clang "${cflags[@]}" -fsanitize=thread "$src" -o "$work/tsan-clang" ||
 for cc in gcc clang; do
     $cc "${cflags[@]}" -fsanitize=thread -c "$src" -o "$work/ccheck-$cc.o" &&
         $cc "$work/ccheck-$cc.o" -pthread -L"$(dirname "$lib")" -Wl,-rpath,"$(dirname "$lib")" \
-            -lccheck -o "$work/ccheck-$cc" ||
+            -lccheck-tsan -lccheck -o "$work/ccheck-$cc" ||
         die "building lock_bench instrumented for ccheck with $cc failed"
 done
 
@@ -196,8 +196,8 @@ clang_ver=$(clang --version | sed -n '1s/.*version \([0-9][0-9.]*\).*/\1/p')
 vg_ver=$(valgrind --version | sed 's/^valgrind-//')
 add_config native "native (gcc -O2)"
 add_config ccheck "ccheck, unmodified binary (LD_PRELOAD)"
-add_config ccheck-gcc "ccheck, instrumented (gcc $(gcc -dumpversion) -fsanitize=thread, -lccheck)"
-add_config ccheck-clang "ccheck, instrumented (clang $clang_ver -fsanitize=thread, -lccheck)"
+add_config ccheck-gcc "ccheck, instrumented (gcc $(gcc -dumpversion) -fsanitize=thread, -lccheck-tsan -lccheck)"
+add_config ccheck-clang "ccheck, instrumented (clang $clang_ver -fsanitize=thread, -lccheck-tsan -lccheck)"
 add_config tsan-gcc "TSan gcc $(gcc -dumpversion)"
 add_config tsan-clang "TSan clang $clang_ver"
 add_config helgrind "Helgrind $vg_ver (scaled)"

@@ -27,7 +27,10 @@
 #include "stack.h"
 #include "trace.h"
 
-__thread cc_thread_t *cc_current_thread __attribute__((tls_model("initial-exec")));
+/* Exported, like cc_shadow_dir, cc_race_check_general and
+ * cc_history_func_entry/exit, for libccheck-tsan.a (interpose/tsan_access.c),
+ * which is linked into the program itself. */
+CC_EXPORT __thread cc_thread_t *cc_current_thread __attribute__((tls_model("initial-exec")));
 /* Set once a thread has written its exit record. */
 static __thread bool thread_gone __attribute__((tls_model("initial-exec")));
 CC_HIDDEN int cc_runtime_state;

@@ -147,7 +147,9 @@ static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
         race_on_word(t, addr, size, write, pc, (addr & ~UINT64_C(7)) + 8, cur1);
 }
 
-void cc_race_check_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc)
+/* Exported for libccheck-tsan.a (interpose/tsan_access.c). */
+CC_EXPORT void cc_race_check_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write,
+                                     uint64_t pc)
 {
     if (t->guard == 0 && checks(t, write))
         access_general(t, addr, size, write, pc);

@@ -75,7 +75,7 @@ CC_RACE_INLINE bool cc_race_ordered(const cc_thread_t *t, uint64_t d)
 CC_RACE_INLINE bool cc_race_redundant(const cc_thread_t *t, uint64_t d, uint64_t cur)
 {
     uint64_t bytes = cur & CC_DESC_BYTES;
-    return (d & bytes) == bytes && cc_desc_epoch(d) > cc_vclock_get(&t->race.clock, t->race.slot);
+    return (d & bytes) == bytes && cc_desc_epoch(d) > t->race.published;
 }
 
 /* What one word's check comes to. */
@@ -140,8 +140,15 @@ CC_RACE_INLINE bool cc_race_covered(uint64_t w, uint64_t r, uint64_t own, uint64
  * before anything else about the thread: it only loads and returns, which
  * is right also for a thread that has no slot, ignores accesses or is
  * inside the runtime (cc_race_check_general checks those). A thread with
- * no slot has an empty clock, so `after` is 0 there. */
-CC_RACE_INLINE void cc_race_check(uint64_t addr, uint64_t size, bool write, uint64_t pc)
+ * no slot has an empty clock, so `after` is 0 there.
+ *
+ * `dir` is the shadow directory (cc_shadow_dir), which the caller keeps in
+ * a variable of its own module (interpose/tsan_access.c): from a program
+ * linked with libccheck-tsan.a, that is one pc-relative load instead of
+ * two through the GOT. NULL (not made yet, or not read yet) goes to the
+ * general path. */
+CC_RACE_INLINE void cc_race_check(cc_shadow_cell_t *const *dir, uint64_t addr, uint64_t size,
+                                  bool write, uint64_t pc)
 {
     cc_thread_t *t = cc_current_thread;
     if (CC_UNLIKELY(t == NULL))
@@ -154,11 +161,12 @@ CC_RACE_INLINE void cc_race_check(uint64_t addr, uint64_t size, bool write, uint
                              : !(addr >> CC_SHADOW_ADDR_BITS) &&
                                    (off + size <= 8 || (size == 16 && off == 0 &&
                                                         index != CC_SHADOW_CHUNK_CELLS - 1))) &&
-                  (chunk = __atomic_load_n(&cc_shadow_dir[addr >> CC_SHADOW_CHUNK_BITS],
-                                           __ATOMIC_ACQUIRE)) != NULL)) {
+                  dir != NULL &&
+                  (chunk = __atomic_load_n(&dir[addr >> CC_SHADOW_CHUNK_BITS], __ATOMIC_ACQUIRE)) !=
+                      NULL)) {
         cc_shadow_cell_t *c = chunk + index;
-        uint64_t own = (uint64_t)t->race.slot << CC_DESC_SLOT_SHIFT;
-        uint64_t after = cc_vclock_get(&t->race.clock, t->race.slot);
+        uint64_t own = t->race.own_bits;
+        uint64_t after = t->race.published;
         if (size <= 8) {
             /* (An 8-byte access here is aligned: its bytes are all 8.) */
             uint64_t bytes = size == 8 ? CC_DESC_BYTES : ((UINT64_C(1) << size) - 1) << off;
@@ -176,6 +184,15 @@ CC_RACE_INLINE void cc_race_check(uint64_t addr, uint64_t size, bool write, uint
         }
     }
     cc_race_check_general(t, addr, size, write, pc);
+}
+
+/* The current thread if it checks accesses now (not inside the runtime,
+ * with a slot), else NULL: for the entry points that do not inline
+ * cc_race_check (ranges, function entry and exit). */
+CC_RACE_INLINE cc_thread_t *cc_race_checking_thread(void)
+{
+    cc_thread_t *t = cc_current_thread;
+    return CC_LIKELY(t != NULL && t->guard == 0 && t->race.active) ? t : NULL;
 }
 
 /* ---- reports (report.c) ----------------------------------------------------- */

@@ -32,6 +32,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "shadow.h"
 #include "sync.h"
 #include "thread.h"
 
@@ -118,6 +119,8 @@ static bool slot_take(cc_thread_t *t)
     cc_spin_unlock(&e->lock);
     cc_spin_unlock(&hb.lock);
     t->race.slot = s;
+    t->race.own_bits = (uint64_t)s << CC_DESC_SLOT_SHIFT;
+    t->race.published = 0;
     t->race.epoch = first;
     t->race.history = cc_race_slot_history(s);
     return true;
@@ -188,12 +191,14 @@ static inline void publish(cc_thread_t *t)
         r->clock.c[r->slot] = r->epoch;
     else
         cc_vclock_set(&r->clock, r->slot, r->epoch);
+    r->published = r->epoch;
 }
 
 /* t has a slot; its clock knows only its own first epoch. */
 static void activate_alone(cc_thread_t *t)
 {
     cc_vclock_set(&t->race.clock, t->race.slot, t->race.epoch);
+    t->race.published = t->race.epoch;
     __atomic_store_n(&t->race.active, true, __ATOMIC_RELEASE);
 }
 
@@ -276,6 +281,7 @@ void cc_race_thread_created(cc_thread_t *parent, cc_thread_t *child)
     publish(parent);
     cc_vclock_assign(&child->race.clock, &parent->race.clock);
     cc_vclock_set(&child->race.clock, child->race.slot, child->race.epoch);
+    child->race.published = child->race.epoch;
     parent->race.epoch++;
     /* The child runs only once its creator publishes it (runtime/thread.c),
      * which orders these stores before its first read. */
@@ -319,6 +325,7 @@ void cc_race_thread_reaped(cc_thread_t *target)
     slot_give_back(target->race.slot, target->race.epoch);
     cc_spin_unlock(&hb.lock);
     cc_vclock_free(&target->race.clock);
+    target->race.published = 0;
     target->race.history = NULL;
     target->race.active = false;
 }

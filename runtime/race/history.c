@@ -138,13 +138,14 @@ void cc_shadow_stack_grow(cc_thread_t *t, uint64_t pc)
     t->guard = guard;
 }
 
-void cc_history_func_entry(cc_thread_t *t, uint64_t call_pc)
+/* Exported for libccheck-tsan.a (interpose/tsan_access.c), as is the next. */
+CC_EXPORT void cc_history_func_entry(cc_thread_t *t, uint64_t call_pc)
 {
     cc_history_record(t, CC_EV_FUNC_ENTRY, call_pc);
     cc_shadow_stack_push(t, call_pc);
 }
 
-void cc_history_func_exit(cc_thread_t *t)
+CC_EXPORT void cc_history_func_exit(cc_thread_t *t)
 {
     cc_history_record(t, CC_EV_FUNC_EXIT, 0);
     cc_shadow_stack_pop(t);

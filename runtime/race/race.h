@@ -60,6 +60,16 @@ extern int cc_race_enabled;
 #define CC_RACE_CLOCK_BITS 40
 #define CC_RACE_CLOCK_MAX ((UINT64_C(1) << CC_RACE_CLOCK_BITS) - 1)
 
+/* libccheck-tsan.a (interpose/tsan_access.c, linked into the program)
+ * reads cc_thread_t, the shadow and the history ring with the layout of
+ * the headers it was built with. Its first access refers to this symbol,
+ * which only a libccheck.so of the same layout defines (interpose/tsan.c),
+ * so a mismatched pair fails at link or load time. Bump the number with
+ * any change of those layouts or of the runtime functions the archive
+ * calls. */
+#define cc_race_abi_check cc_race_abi_1
+extern const int cc_race_abi_check;
+
 /* ---- vector clocks (vclock.c) ------------------------------------------- */
 
 /* Clocks indexed by slot; entries at n and beyond are 0. */
@@ -86,6 +96,11 @@ void cc_vclock_free(cc_vclock_t *v);
 typedef struct cc_race_history cc_race_history_t;
 
 typedef struct cc_race_thread {
+    /* What the inlined access check (access.h) needs, kept by hb.c so that
+     * it costs two loads: the descriptor bits of this thread's slot, and
+     * its clock's own entry (the epoch it last published; 0 before). */
+    uint64_t own_bits;
+    uint64_t published;
     uint64_t epoch;     /* this thread's own clock: its last event */
     uint32_t slot;
     bool active;        /* has a slot and a clock (hb.c) */

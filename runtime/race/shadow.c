@@ -13,7 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-cc_shadow_cell_t **cc_shadow_dir;
+/* Exported for libccheck-tsan.a (interpose/tsan_access.c). */
+CC_EXPORT cc_shadow_cell_t **cc_shadow_dir;
 
 enum {
     CHUNK_BYTES = CC_SHADOW_CHUNK_CELLS * sizeof(cc_shadow_cell_t), /* 8 MiB */

@@ -44,7 +44,7 @@
 __attribute__((noinline)) static uint64_t access_at(const void *p, uint64_t size, bool write)
 {
     uint64_t pc = (uint64_t)(uintptr_t)__builtin_return_address(0);
-    cc_race_check(ADDR(p), size, write, pc);
+    cc_race_check(cc_shadow_dir, ADDR(p), size, write, pc);
     return pc;
 }
 
