@@ -179,6 +179,23 @@ static const char *intern(cc_symbolizer_t *s, const char *str)
     }
 }
 
+/* libstdc++'s demangler (the Itanium C++ ABI's): a well-kept one that every
+ * machine with a C++ compiler has. */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+/* The interned, readable form of a symbol name: C++ names demangled
+ * (`ns::Counter::add()`), others as they are. */
+static const char *intern_symbol(cc_symbolizer_t *s, const char *name)
+{
+    if (name == NULL || strncmp(name, "_Z", 2) != 0)
+        return intern(s, name);
+    int status;
+    char *readable = __cxa_demangle(name, NULL, NULL, &status);
+    const char *interned = intern(s, status == 0 && readable != NULL ? readable : name);
+    free(readable);
+    return interned;
+}
+
 /* The slot holding pc's entry, or the free slot where it belongs. */
 static void **cache_slot(cc_symbolizer_t *s, uint64_t pc)
 {
@@ -283,7 +300,8 @@ oom:
 /* The name to show for a subprogram or inlined-subroutine DIE. The attr
  * integrate calls follow DW_AT_abstract_origin and DW_AT_specification, where
  * inlined and out-of-line (foo.part.0, foo.cold) copies keep their name. The
- * linkage name wins so that C++ frames stay qualified (mangled). */
+ * linkage name wins so that C++ frames stay qualified (intern_symbol
+ * demangles it). */
 static const char *die_name(Dwarf_Die *die)
 {
     Dwarf_Attribute attr;
@@ -389,7 +407,7 @@ static size_t resolve_in_module(cc_symbolizer_t *s, cc_sym_module_t *m, uint64_t
          * the call sites so that the outer frame's line stays right. */
         if (n + 1 < CC_SYM_MAX_FRAMES) {
             out[n] = base;
-            out[n].function = intern(s, die_name(&scopes[i]));
+            out[n].function = intern_symbol(s, die_name(&scopes[i]));
             out[n].file = intern(s, file);
             out[n].line = out[n].file != NULL ? line : 0;
             out[n].inlined = true;
@@ -407,7 +425,7 @@ static size_t resolve_in_module(cc_symbolizer_t *s, cc_sym_module_t *m, uint64_t
         function = dwfl_module_addrinfo(mod, addr, &offset, &sym, NULL, NULL, NULL);
     }
     out[n] = base;
-    out[n].function = intern(s, function);
+    out[n].function = intern_symbol(s, function);
     out[n].file = intern(s, file);
     out[n].line = out[n].file != NULL ? line : 0;
     return n + 1;
@@ -496,7 +514,7 @@ bool cc_symbolize_data(cc_symbolizer_t *s, uint64_t addr, cc_data_symbol_t *out)
         return false;
     if (sym.st_size ? offset >= sym.st_size : offset != 0)
         return false;
-    if ((out->name = intern(s, name)) == NULL)
+    if ((out->name = intern_symbol(s, name)) == NULL)
         return false;
     out->offset = offset;
     out->size = sym.st_size;

@@ -70,10 +70,13 @@ judge() {
                         select(.file != null and (.file | endswith($src))) | .line] | unique' \
                 --arg src "$source" "$work/$name.json" 2>/dev/null)
         want=$(race_line "$source")
+        # C++ frames must read as C++ (demangled), not as _Z... symbols.
+        mangled=$(jq '[.findings[].stacks[].frames[].function // empty | select(startswith("_Z"))] | length' \
+                  "$work/$name.json" 2>/dev/null)
         kinds=$(jq -c '[.findings[].kind] | unique' "$work/$name.json" 2>/dev/null)
         [ "$status" = 66 ] && [ "$kinds" = '["data-race"]' ] && [ "$lines" = "[$want]" ] &&
-            [ "$loaded" = 1 ]
-        check "$name" $? "status $status, kinds $kinds, lines $lines (want [$want]), traces $loaded"
+            [ "$loaded" = 1 ] && [ "$mangled" = 0 ]
+        check "$name" $? "status $status, kinds $kinds, lines $lines (want [$want]), traces $loaded, mangled names $mangled"
     else
         n=$(jq '.findings | length' "$work/$name.json" 2>/dev/null)
         [ "$status" = 0 ] && [ "$n" = 0 ] && [ "$loaded" = 1 ]
