@@ -22,6 +22,8 @@ CC_EXPORT void ccheck_annotate_ignore_writes_end(void);
 CC_EXPORT void ccheck_annotate_benign_race(const volatile void *addr, size_t size,
                                            const char *description);
 
+CC_EXPORT void __tsan_release(void *addr);
+CC_EXPORT void __tsan_acquire(void *addr);
 CC_EXPORT void AnnotateHappensBefore(const char *file, int line, const volatile void *addr);
 CC_EXPORT void AnnotateHappensAfter(const char *file, int line, const volatile void *addr);
 CC_EXPORT void AnnotateIgnoreReadsBegin(const char *file, int line);
@@ -79,6 +81,10 @@ void ccheck_annotate_benign_race(const volatile void *addr, size_t size, const c
 }
 
 /* ---- the classic names --------------------------------------------------------- */
+
+/* TSan's public interface (sanitizer/tsan_interface.h). */
+void __tsan_release(void *addr) { happens(addr, true); }
+void __tsan_acquire(void *addr) { happens(addr, false); }
 
 void AnnotateHappensBefore(const char *file, int line, const volatile void *addr)
 {

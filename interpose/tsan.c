@@ -29,21 +29,21 @@
 
 /* ---- ranges -------------------------------------------------------------------- */
 
-CC_EXPORT void __tsan_read_range(void *addr, unsigned long size);
-CC_EXPORT void __tsan_read_range(void *addr, unsigned long size)
-{
-    cc_thread_t *t = cc_race_checking_thread();
-    if (t)
-        cc_race_access_range(t, CC_ADDR(addr), size, false, CC_RET_PC());
-}
+/* A range entry point: `params` declare addr and size (and pc, for the _pc
+ * variants of tools that instrument binaries). */
+#define CC_TSAN_RANGE(name, write, params, pc)                                                    \
+    CC_EXPORT void name params;                                                                    \
+    CC_EXPORT void name params                                                                     \
+    {                                                                                              \
+        cc_thread_t *t = cc_race_checking_thread();                                                \
+        if (t)                                                                                     \
+            cc_race_access_range(t, CC_ADDR(addr), size, (write), (pc));                           \
+    }
 
-CC_EXPORT void __tsan_write_range(void *addr, unsigned long size);
-CC_EXPORT void __tsan_write_range(void *addr, unsigned long size)
-{
-    cc_thread_t *t = cc_race_checking_thread();
-    if (t)
-        cc_race_access_range(t, CC_ADDR(addr), size, true, CC_RET_PC());
-}
+CC_TSAN_RANGE(__tsan_read_range, false, (void *addr, unsigned long size), CC_RET_PC())
+CC_TSAN_RANGE(__tsan_write_range, true, (void *addr, unsigned long size), CC_RET_PC())
+CC_TSAN_RANGE(__tsan_read_range_pc, false, (void *addr, unsigned long size, void *pc), CC_ADDR(pc))
+CC_TSAN_RANGE(__tsan_write_range_pc, true, (void *addr, unsigned long size, void *pc), CC_ADDR(pc))
 
 /* ---- initialisation ---------------------------------------------------------------- */
 
