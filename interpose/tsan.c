@@ -24,9 +24,6 @@
 #include "thread.h"
 #include "util.h"
 
-#define CC_RET_PC() ((uint64_t)(uintptr_t)__builtin_return_address(0))
-#define CC_ADDR(p) ((uint64_t)(uintptr_t)(p))
-
 /* ---- ranges -------------------------------------------------------------------- */
 
 /* A range entry point: `params` declare addr and size (and pc, for the _pc

@@ -35,9 +35,6 @@
 #include "thread.h"
 #include "util.h"
 
-#define CC_RET_PC() ((uint64_t)(uintptr_t)__builtin_return_address(0))
-#define CC_ADDR(p) ((uint64_t)(uintptr_t)(p))
-
 /* The runtime's shadow directory, once made (it never moves). A copy in
  * this module, read with one pc-relative load; until it is set, accesses
  * take the general path, which also makes the directory. */

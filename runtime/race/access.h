@@ -59,6 +59,11 @@ void cc_race_check_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
 
 #define CC_RACE_INLINE static inline __attribute__((always_inline))
 
+/* For the entry points (interpose/tsan*.c): the access's pc, the return
+ * address into the instrumented code, and an address as a number. */
+#define CC_RET_PC() ((uint64_t)(uintptr_t)__builtin_return_address(0))
+#define CC_ADDR(p) ((uint64_t)(uintptr_t)(p))
+
 /* t has seen the access d: d's epoch is in t's clock. */
 CC_RACE_INLINE bool cc_race_ordered(const cc_thread_t *t, uint64_t d)
 {

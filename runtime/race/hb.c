@@ -183,7 +183,8 @@ uint32_t cc_race_slot_tid(uint32_t slot, uint64_t epoch)
 
 /* ---- threads ------------------------------------------------------------------ */
 
-/* The own entry of t's clock takes its epoch (before a release). */
+/* The own entry of t's clock takes its epoch (when t gets its slot, and
+ * before each release), and so does its copy for the inline check. */
 static inline void publish(cc_thread_t *t)
 {
     cc_race_thread_t *r = &t->race;
@@ -197,8 +198,7 @@ static inline void publish(cc_thread_t *t)
 /* t has a slot; its clock knows only its own first epoch. */
 static void activate_alone(cc_thread_t *t)
 {
-    cc_vclock_set(&t->race.clock, t->race.slot, t->race.epoch);
-    t->race.published = t->race.epoch;
+    publish(t);
     __atomic_store_n(&t->race.active, true, __ATOMIC_RELEASE);
 }
 
@@ -280,8 +280,7 @@ void cc_race_thread_created(cc_thread_t *parent, cc_thread_t *child)
         return;
     publish(parent);
     cc_vclock_assign(&child->race.clock, &parent->race.clock);
-    cc_vclock_set(&child->race.clock, child->race.slot, child->race.epoch);
-    child->race.published = child->race.epoch;
+    publish(child);
     parent->race.epoch++;
     /* The child runs only once its creator publishes it (runtime/thread.c),
      * which orders these stores before its first read. */
