@@ -61,6 +61,7 @@ static struct {
     handle_entry_t *free_entries;
     handle_entry_t *buckets[HANDLE_BUCKETS];
     cc_thread_t *live; /* list of live threads, through next_live */
+    uint32_t starting; /* created, not yet in `live` (atomic) */
     reaped_t reaped[REAPED_RING];
     uint32_t next_reaped; /* the slot the next one overwrites */
 } registry;
@@ -206,6 +207,8 @@ static void live_remove(cc_thread_t *t)
     t->next_live = t->prev_live = NULL;
 }
 
+uint32_t cc_threads_starting(void) { return __atomic_load_n(&registry.starting, __ATOMIC_ACQUIRE); }
+
 void cc_threads_for_each(void (*fn)(cc_thread_t *t, void *ctx), void *ctx)
 {
     cc_spin_lock(&registry.lock);
@@ -262,6 +265,7 @@ void cc_threads_after_fork_child(void)
     registry.free_entries = NULL;
     registry.free_threads = NULL;
     registry.live = NULL;
+    registry.starting = 0;
     cc_thread_t *t = cc_current_thread;
     if (t) {
         live_insert(t);
@@ -277,6 +281,7 @@ cc_thread_t *cc_thread_prepare(void *(*fn)(void *), void *arg, bool detached)
     child->start_fn = fn;
     child->start_arg = arg;
     child->detached = detached;
+    __atomic_fetch_add(&registry.starting, 1, __ATOMIC_ACQ_REL);
     return child;
 }
 
@@ -306,6 +311,7 @@ void cc_thread_created(cc_thread_t *child, pthread_t handle,
 
 void cc_thread_create_failed(cc_thread_t *child)
 {
+    __atomic_fetch_sub(&registry.starting, 1, __ATOMIC_ACQ_REL);
     cc_spin_lock(&registry.lock);
     thread_free_locked(child);
     cc_spin_unlock(&registry.lock);
@@ -323,6 +329,7 @@ void *cc_thread_trampoline(void *arg)
     while (!__atomic_load_n(&t->published, __ATOMIC_ACQUIRE))
         cc_yield();
     adopt(t);
+    __atomic_fetch_sub(&registry.starting, 1, __ATOMIC_ACQ_REL);
     if (race_on()) {
         t->guard = 1;
         cc_race_thread_started(t);

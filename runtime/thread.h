@@ -163,6 +163,10 @@ uint32_t cc_thread_tid_of(pthread_t handle);
  * change under fn; read them as a snapshot that can be stale. */
 void cc_threads_for_each(void (*fn)(cc_thread_t *t, void *ctx), void *ctx);
 
+/* Threads created and not yet started: not in the live list yet, but
+ * about to run. */
+uint32_t cc_threads_starting(void);
+
 /* Waits up to grace_ms for every live thread to be blocked or finished.
  * Then writes a waiting record for every live thread that is blocked.
  * Takes the registry lock: not from a signal handler. */

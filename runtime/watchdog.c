@@ -58,6 +58,7 @@ static struct {
     watched_t now[MAX_WATCHED];
     size_t n_now;
     bool truncated; /* more threads than MAX_WATCHED */
+    bool starting;  /* a created thread was not yet in the snapshot */
     uint64_t reported[MAX_REPORTED];
     size_t n_reported;
 } wd;
@@ -173,6 +174,9 @@ static void take_snapshot(void)
 {
     wd.n_now = 0;
     wd.truncated = false;
+    /* Read before the list: a thread that starts in between is then
+     * counted here or found in the list. */
+    wd.starting = cc_threads_starting() > 0;
     cc_threads_for_each(take_snapshot_of, NULL);
 }
 
@@ -260,12 +264,16 @@ static bool judge(uint64_t now)
             }
         }
     }
-    /* Every live thread blocked with no deadline: nothing can wake them. */
-    if (wd.truncated || wd.n_now == 0)
+    /* Every live thread blocked with no deadline: nothing can wake them.
+     * Not so while a created thread has yet to start, nor for a join of a
+     * thread that is not live: it has finished (the kernel has yet to
+     * reap it) or not started, and either way the join ends by itself.
+     * A storm of signals can stretch both for seconds. */
+    if (wd.truncated || wd.starting || wd.n_now == 0)
         return false;
     verdict.n = 0;
     for (size_t i = 0; i < wd.n_now; i++) {
-        if (!stuck(&wd.now[i], now))
+        if (!stuck(&wd.now[i], now) || (wd.now[i].kind == CC_WAIT_JOIN && wd.now[i].holder < 0))
             return false;
         verdict.members[verdict.n++] = (int)i;
     }
