@@ -7,23 +7,62 @@
  * slot and is not in an ignore region, and take no lock. */
 #include "access.h"
 
+/* The first access to a word: its cell is empty, and its shadow page is
+ * often untouched, so between the load that found it empty and the store
+ * the page faults in, for microseconds. Two threads' first accesses to a
+ * word (the racy counter of every textbook) would both find it empty and
+ * neither would see the other. So the store is a CAS from empty, and then
+ * the other half of the cell is looked at again: a write claims `write`
+ * and then reads `read`, a read the reverse, and both steps are
+ * sequentially consistent, so of two such accesses at least one sees the
+ * other. False: the cell changed; check it again. Only first accesses pay
+ * for the locked instruction. */
+static bool claim_empty_cell(cc_shadow_cell_t *c, uint64_t cur, bool write)
+{
+    uint64_t *mine = write ? &c->write : &c->read;
+    uint64_t *other = write ? &c->read : &c->write;
+    uint64_t empty = 0;
+    if (!__atomic_compare_exchange_n(mine, &empty, cur, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        return false;
+    return __atomic_load_n(other, __ATOMIC_SEQ_CST) == 0;
+}
+
+/* The update after CC_WORD_STORE of a cell that held w and r; false if it
+ * was empty and another access claimed it first. */
+static bool store_word(cc_shadow_cell_t *c, uint64_t w, uint64_t r, uint64_t cur, bool write,
+                       bool r_ordered)
+{
+    if (w == 0 && r == 0)
+        return claim_empty_cell(c, cur, write);
+    cc_race_store(c, r, cur, write, r_ordered);
+    return true;
+}
+
 /* The whole check of one word against its cell (cur: the new descriptor).
  * Returns the earlier access it races with (0: none); *prev_write says
  * whether that was a write. A write-write race is preferred. */
 static uint64_t check_word(const cc_thread_t *t, cc_shadow_cell_t *c, uint64_t cur, bool write,
                            bool *prev_write)
 {
-    uint64_t w = __atomic_load_n(&c->write, __ATOMIC_RELAXED);
-    uint64_t r = __atomic_load_n(&c->read, __ATOMIC_RELAXED);
-    bool r_ordered = true;
-    int kind = cc_race_classify(t, w, r, cur, write, &r_ordered);
-    /* A free is stored even over the thread's own write: the report of a
-     * use after it must say it was freed. */
-    if (kind == CC_WORD_REDUNDANT && !(cur & CC_DESC_FLAG))
-        return 0;
-    if (kind != CC_WORD_RACE) {
-        cc_race_store(c, r, cur, write, r_ordered);
-        return 0;
+    uint64_t w, r;
+    bool r_ordered;
+    int kind;
+    /* One more look if another first access claimed the empty cell first. */
+    for (int look = 0;; look++) {
+        w = __atomic_load_n(&c->write, __ATOMIC_RELAXED);
+        r = __atomic_load_n(&c->read, __ATOMIC_RELAXED);
+        r_ordered = true;
+        kind = cc_race_classify(t, w, r, cur, write, &r_ordered);
+        /* A free is stored even over the thread's own write: the report of
+         * a use after it must say it was freed. */
+        if (kind == CC_WORD_REDUNDANT && !(cur & CC_DESC_FLAG))
+            return 0;
+        if (kind == CC_WORD_RACE)
+            break;
+        /* A second lost claim (a reset meanwhile) gives up: a race can be
+         * missed, never invented. */
+        if (store_word(c, w, r, cur, write, r_ordered) || look > 0)
+            return 0;
     }
     uint64_t bytes = cur & CC_DESC_BYTES;
     uint64_t prev = 0;
@@ -60,10 +99,10 @@ static void check_words(cc_thread_t *t, cc_race_current_t *a, bool write, uint64
     }
 }
 
-/* A word on which the access races (its descriptor cur, the event
- * recorded): the check again (the cell may have changed), the update, the
- * report. */
-static void race_on_word(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc,
+/* A word on which the access races, or whose empty cell another access
+ * claimed first (its descriptor cur, the event recorded): the check again
+ * (the cell has changed), the update, the report. */
+static void check_again(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc,
                          uint64_t word, uint64_t cur)
 {
     bool prev_write = false;
@@ -135,16 +174,17 @@ static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
     __atomic_store_n(&h->events[e & h->mask],
                      pc << CC_EV_VALUE_SHIFT | h->lap_tag | (write ? CC_EV_WRITE : CC_EV_READ),
                      __ATOMIC_RELAXED);
+    bool again0 = k0 == CC_WORD_RACE, again1 = k1 == CC_WORD_RACE;
     if (k0 == CC_WORD_STORE)
-        cc_race_store(&c[0], r0, cur0, write, r0_ordered);
+        again0 = !store_word(&c[0], w0, r0, cur0, write, r0_ordered);
     if (k1 == CC_WORD_STORE)
-        cc_race_store(&c[1], r1, cur1, write, r1_ordered);
+        again1 = !store_word(&c[1], w1, r1, cur1, write, r1_ordered);
     /* One record per access: the second word is reported only if the
      * first is not (the report path dedups by code locations anyway). */
-    if (CC_UNLIKELY(k0 == CC_WORD_RACE))
-        race_on_word(t, addr, size, write, pc, addr & ~UINT64_C(7), cur0);
-    else if (CC_UNLIKELY(k1 == CC_WORD_RACE))
-        race_on_word(t, addr, size, write, pc, (addr & ~UINT64_C(7)) + 8, cur1);
+    if (CC_UNLIKELY(again0))
+        check_again(t, addr, size, write, pc, addr & ~UINT64_C(7), cur0);
+    else if (CC_UNLIKELY(again1))
+        check_again(t, addr, size, write, pc, (addr & ~UINT64_C(7)) + 8, cur1);
 }
 
 /* Exported for libccheck-tsan.a (interpose/tsan_access.c). */
