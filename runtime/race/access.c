@@ -7,6 +7,8 @@
  * slot and is not in an ignore region, and take no lock. */
 #include "access.h"
 
+#include "read_set.h"
+
 /* The first access to a word: its cell is empty, and its shadow page is
  * often untouched, so between the load that found it empty and the store
  * the page faults in, for microseconds. Two threads' first accesses to a
@@ -27,13 +29,16 @@ static bool claim_empty_cell(cc_shadow_cell_t *c, uint64_t cur, bool write)
     return __atomic_load_n(other, __ATOMIC_SEQ_CST) == 0;
 }
 
-/* The update after CC_WORD_STORE of a cell that held w and r; false if it
- * was empty and another access claimed it first. */
+/* The update of a cell that held w and r; false if it was empty and
+ * another access claimed it first. A read that replaces one it is not
+ * ordered with keeps that one in the read set. */
 static bool store_word(cc_shadow_cell_t *c, uint64_t w, uint64_t r, uint64_t cur, bool write,
                        bool r_ordered)
 {
     if (w == 0 && r == 0)
         return claim_empty_cell(c, cur, write);
+    if (!write && !r_ordered)
+        cc_read_set_keep(c, r, !(r & CC_DESC_FLAG));
     cc_race_store(c, r, cur, write, r_ordered);
     return true;
 }
@@ -75,7 +80,17 @@ static uint64_t check_word(const cc_thread_t *t, cc_shadow_cell_t *c, uint64_t c
         prev = r;
         *prev_write = false;
     }
-    cc_race_store(c, r, cur, write, r_ordered);
+    if (write && !prev && (r & CC_DESC_FLAG)) {
+        uint64_t dropped = cc_read_set_racing(t, c, cur);
+        if (dropped) {
+            prev = dropped;
+            *prev_write = false;
+            r_ordered = false; /* the flagged read stays, and with it the set */
+        } else if (r_ordered) {
+            cc_read_set_forget(c); /* the write clears the read: see cc_race_store */
+        }
+    }
+    store_word(c, w, r, cur, write, r_ordered);
     return prev;
 }
 

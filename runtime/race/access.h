@@ -30,8 +30,10 @@
  *    call, so the entry points save no registers.
  *  - Atomic accesses (interpose/tsan_atomic.c) are not checked against
  *    the shadow in this version: they only make happens-before edges.
- *  - Replacing a descriptor loses what it said (one write and one read per
- *    word): a race can be missed, never invented. */
+ *  - Replacing a write loses what it said (one write per word, and the
+ *    reads ordered before it): a race can be missed, never invented. A
+ *    read that replaces one it is not ordered with keeps that one in the
+ *    read set (read_set.h), which writes are checked against as well. */
 #ifndef CC_RACE_ACCESS_H
 #define CC_RACE_ACCESS_H
 
@@ -83,7 +85,8 @@ CC_RACE_INLINE bool cc_race_redundant(const cc_thread_t *t, uint64_t d, uint64_t
     return (d & bytes) == bytes && cc_desc_epoch(d) > t->race.published;
 }
 
-/* What one word's check comes to. */
+/* What one word's check comes to: nothing to do, a store, or a possible
+ * race (the whole check, access.c). */
 enum { CC_WORD_REDUNDANT, CC_WORD_STORE, CC_WORD_RACE };
 
 /* The check of a word whose cell holds w and r, against the new access
@@ -102,7 +105,11 @@ CC_RACE_INLINE int cc_race_classify(const cc_thread_t *t, uint64_t w, uint64_t r
               : (w_own && cc_race_redundant(t, w, cur)) || (r_own && cc_race_redundant(t, r, cur)))
         return CC_WORD_REDUNDANT;
     *r_ordered = r == 0 || r_own || cc_race_ordered(t, r);
-    return CC_UNLIKELY(write && !*r_ordered && (r & bytes)) ? CC_WORD_RACE : CC_WORD_STORE;
+    /* A flagged read: the cell dropped reads (read_set.h) that a write
+     * must be checked against too. */
+    return CC_UNLIKELY(write && ((!*r_ordered && (r & bytes)) || (r & CC_DESC_FLAG)))
+               ? CC_WORD_RACE
+               : CC_WORD_STORE;
 }
 
 /* The update of a word after CC_WORD_STORE. */
@@ -116,7 +123,7 @@ CC_RACE_INLINE void cc_race_store(cc_shadow_cell_t *c, uint64_t r, uint64_t cur,
             __atomic_store_n(&c->read, 0, __ATOMIC_RELAXED);
     } else {
         /* Two reads not ordered with each other: keep the newer, and say
-         * one was dropped. */
+         * one was dropped (the caller kept it in the read set). */
         __atomic_store_n(&c->read, r_ordered ? cur : cur | CC_DESC_FLAG, __ATOMIC_RELAXED);
     }
 }

@@ -14,6 +14,8 @@
  *               application memory, in lazily mapped chunks.
  *  - access.h   the FastTrack check of one access, inlined into the
  *               __tsan_* entry points (interpose/tsan.c).
+ *  - read_set.c the reads a shadow cell could not keep (two threads'
+ *               reads of a word, neither ordered before the other).
  *  - history.c  each slot's ring of recent events (accesses, function entry
  *               and exit, lock and unlock), to restore the stack and held
  *               locks of an earlier access.

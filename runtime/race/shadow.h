@@ -16,7 +16,8 @@
  *   bits  0-7   which bytes of the word (bit i: byte i)
  *   bits  8-22  the HB slot of the thread that accessed it
  *   bit   23    in `read`: another read not ordered with this one was seen
- *               and dropped; in `write`: the write was a free()
+ *               and dropped into the read set (read_set.h); in `write`:
+ *               the write was a free()
  *   bits 24-63  the slot's epoch of the access (40 bits)
  *
  * Rules: cells are read and written with relaxed 64-bit atomics and no
