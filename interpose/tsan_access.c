@@ -6,8 +6,9 @@
  * This file is built twice: into libccheck.so, and alone into
  * libccheck-tsan.a, which the README's recipe, pkg-config and
  * find_package(ccheck) link into the instrumented program ahead of
- * libccheck.so. There the calls are direct: no PLT, and the shadow
- * directory is a pc-relative load (dir_cache below). Instrumented
+ * libccheck.so. There the calls are direct: no PLT, the shadow
+ * directory is a pc-relative load (dir_cache below), and the thread's
+ * view (race.h) one load at a constant offset from %fs. Instrumented
  * accesses are the whole cost of an instrumented program, and an indirect
  * jump plus a GOT load per access cost as much as the check itself. Both
  * copies work on the same state, the runtime's in libccheck.so, so a
@@ -21,7 +22,7 @@
  *
  * Rules:
  *  - Each entry point is a tiny function: the inlined check of
- *    race/access.h, which loads the thread (initial-exec TLS), returns in
+ *    race/access.h, which reads this module's view of the thread, returns in
  *    the steady state and else tail-calls the general path (which checks
  *    whether the thread checks accesses at all). The pc is taken here, in
  *    the exported function: the return address into the instrumented code.
@@ -52,6 +53,10 @@ static inline __attribute__((always_inline)) cc_shadow_cell_t *const *shadow_dir
     return dir;
 }
 
+/* This module's view of the current thread (race.h). Initial-exec, which
+ * the linker turns into a constant offset from %fs in a program. */
+static __thread cc_race_view_t view __attribute__((tls_model("initial-exec")));
+
 /* ---- accesses ----------------------------------------------------------------- */
 
 /* One entry point of `size` bytes; `write`: a write (or a read followed by
@@ -60,7 +65,7 @@ static inline __attribute__((always_inline)) cc_shadow_cell_t *const *shadow_dir
     CC_EXPORT void name(void *addr);                                                               \
     CC_EXPORT void name(void *addr)                                                                \
     {                                                                                              \
-        cc_race_check(shadow_dir(), CC_ADDR(addr), (size), (write), CC_RET_PC());                  \
+        cc_race_check(&view, shadow_dir(), CC_ADDR(addr), (size), (write), CC_RET_PC());                  \
     }
 
 /* The same with the pc given (tools that instrument binaries). */
@@ -68,7 +73,7 @@ static inline __attribute__((always_inline)) cc_shadow_cell_t *const *shadow_dir
     CC_EXPORT void name(void *addr, void *pc);                                                     \
     CC_EXPORT void name(void *addr, void *pc)                                                      \
     {                                                                                              \
-        cc_race_check(shadow_dir(), CC_ADDR(addr), (size), (write), CC_ADDR(pc));                  \
+        cc_race_check(&view, shadow_dir(), CC_ADDR(addr), (size), (write), CC_ADDR(pc));                  \
     }
 
 #define CC_TSAN_SIZES(macro, prefix, suffix, write)                                                \
@@ -117,11 +122,11 @@ CC_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val);
 CC_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val)
 {
     if (*vptr_p != new_val)
-        cc_race_check(shadow_dir(), CC_ADDR(vptr_p), 8, true, CC_RET_PC());
+        cc_race_check(&view, shadow_dir(), CC_ADDR(vptr_p), 8, true, CC_RET_PC());
 }
 
 CC_EXPORT void __tsan_vptr_read(void **vptr_p);
 CC_EXPORT void __tsan_vptr_read(void **vptr_p)
 {
-    cc_race_check(shadow_dir(), CC_ADDR(vptr_p), 8, false, CC_RET_PC());
+    cc_race_check(&view, shadow_dir(), CC_ADDR(vptr_p), 8, false, CC_RET_PC());
 }

@@ -210,6 +210,19 @@ CC_EXPORT void cc_race_check_general(cc_thread_t *t, uint64_t addr, uint64_t siz
         access_general(t, addr, size, write, pc);
 }
 
+/* Exported for libccheck-tsan.a, like cc_race_check_general. */
+CC_EXPORT void cc_race_check_unattached(cc_race_view_t *view, uint64_t addr, uint64_t size,
+                                        bool write, uint64_t pc)
+{
+    cc_thread_t *t = cc_current_thread;
+    if (t == NULL || t->guard != 0 || !t->race.active)
+        return;
+    /* A thread with all its views taken checks this module's accesses
+     * here every time: slower, still right. */
+    cc_race_view_attach(t, view);
+    cc_race_check_general(t, addr, size, write, pc);
+}
+
 /* ---- the entry points of race.h ------------------------------------------------ */
 
 /* Called by interposers, inside the guard. */

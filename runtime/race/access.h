@@ -59,6 +59,11 @@ typedef struct cc_race_current {
  * reports. */
 void cc_race_check_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc);
 
+/* cc_race_check with a view not attached yet: attaches it if the thread
+ * checks accesses now, and takes the general path. */
+void cc_race_check_unattached(cc_race_view_t *view, uint64_t addr, uint64_t size, bool write,
+                              uint64_t pc);
+
 #define CC_RACE_INLINE static inline __attribute__((always_inline))
 
 /* For the entry points (interpose/tsan*.c): the access's pc, the return
@@ -145,26 +150,28 @@ CC_RACE_INLINE bool cc_race_covered(uint64_t w, uint64_t r, uint64_t own, uint64
     return !write && ((r ^ key) & mask) == 0 && cc_desc_epoch(r) > after;
 }
 
-/* Checks an access of size 1..16 bytes at addr by the current thread.
- * Inlined into every entry point: a leaf that finds the steady state and
- * returns, or hands the access to cc_race_check_general with a tail call,
- * so the entry point saves no registers. The steady state is judged
- * before anything else about the thread: it only loads and returns, which
- * is right also for a thread that has no slot, ignores accesses or is
- * inside the runtime (cc_race_check_general checks those). A thread with
- * no slot has an empty clock, so `after` is 0 there.
+/* Checks an access of size 1..16 bytes at addr by the current thread,
+ * whose view (race.h) is `view`. Inlined into every entry point: a leaf
+ * that finds the steady state and returns, or hands the access to
+ * cc_race_check_general with a tail call, so the entry point saves no
+ * registers. The steady state is judged before anything else about the
+ * thread: it only loads and returns, which is right also for a thread
+ * that ignores accesses or is inside the runtime (cc_race_check_general
+ * checks those).
  *
  * `dir` is the shadow directory (cc_shadow_dir), which the caller keeps in
  * a variable of its own module (interpose/tsan_access.c): from a program
  * linked with libccheck-tsan.a, that is one pc-relative load instead of
  * two through the GOT. NULL (not made yet, or not read yet) goes to the
  * general path. */
-CC_RACE_INLINE void cc_race_check(cc_shadow_cell_t *const *dir, uint64_t addr, uint64_t size,
-                                  bool write, uint64_t pc)
+CC_RACE_INLINE void cc_race_check(cc_race_view_t *view, cc_shadow_cell_t *const *dir,
+                                  uint64_t addr, uint64_t size, bool write, uint64_t pc)
 {
-    cc_thread_t *t = cc_current_thread;
-    if (CC_UNLIKELY(t == NULL))
+    cc_thread_t *t = view->thread;
+    if (CC_UNLIKELY(t == NULL)) {
+        cc_race_check_unattached(view, addr, size, write, pc);
         return;
+    }
     uint64_t off = addr & 7;
     uint64_t index = (addr >> 3) & (CC_SHADOW_CHUNK_CELLS - 1);
     cc_shadow_cell_t *chunk;
@@ -177,8 +184,8 @@ CC_RACE_INLINE void cc_race_check(cc_shadow_cell_t *const *dir, uint64_t addr, u
                   (chunk = __atomic_load_n(&dir[addr >> CC_SHADOW_CHUNK_BITS], __ATOMIC_ACQUIRE)) !=
                       NULL)) {
         cc_shadow_cell_t *c = chunk + index;
-        uint64_t own = t->race.own_bits;
-        uint64_t after = t->race.published;
+        uint64_t own = view->own_bits;
+        uint64_t after = view->published;
         if (size <= 8) {
             /* (An 8-byte access here is aligned: its bytes are all 8.) */
             uint64_t bytes = size == 8 ? CC_DESC_BYTES : ((UINT64_C(1) << size) - 1) << off;

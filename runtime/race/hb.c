@@ -184,7 +184,7 @@ uint32_t cc_race_slot_tid(uint32_t slot, uint64_t epoch)
 /* ---- threads ------------------------------------------------------------------ */
 
 /* The own entry of t's clock takes its epoch (when t gets its slot, and
- * before each release), and so does its copy for the inline check. */
+ * before each release), and so do its copies for the inline check. */
 static inline void publish(cc_thread_t *t)
 {
     cc_race_thread_t *r = &t->race;
@@ -193,6 +193,32 @@ static inline void publish(cc_thread_t *t)
     else
         cc_vclock_set(&r->clock, r->slot, r->epoch);
     r->published = r->epoch;
+    for (uint32_t i = 0; i < r->n_views; i++)
+        r->views[i]->published = r->epoch;
+}
+
+bool cc_race_view_attach(cc_thread_t *t, cc_race_view_t *view)
+{
+    cc_race_thread_t *r = &t->race;
+    if (r->n_views == CC_RACE_VIEWS)
+        return false;
+    view->own_bits = r->own_bits;
+    view->published = r->published;
+    /* A signal handler on this thread reads the view: complete first. */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    view->thread = t;
+    r->views[r->n_views++] = view;
+    return true;
+}
+
+/* On the thread itself, before its state can go: the views live in its
+ * TLS, and must not name a state that is reused. */
+static void views_detach(cc_thread_t *t)
+{
+    cc_race_thread_t *r = &t->race;
+    for (uint32_t i = 0; i < r->n_views; i++)
+        r->views[i]->thread = NULL;
+    r->n_views = 0;
 }
 
 /* t has a slot; its clock knows only its own first epoch. */
@@ -299,6 +325,7 @@ void cc_race_thread_started(cc_thread_t *t)
 
 void cc_race_thread_exiting(cc_thread_t *t)
 {
+    views_detach(t);
     if (!t->race.active)
         return;
     publish(t);

@@ -69,7 +69,7 @@ extern int cc_race_enabled;
  * so a mismatched pair fails at link or load time. Bump the number with
  * any change of those layouts or of the runtime functions the archive
  * calls. */
-#define cc_race_abi_check cc_race_abi_1
+#define cc_race_abi_check cc_race_abi_2
 extern const int cc_race_abi_check;
 
 /* ---- vector clocks (vclock.c) ------------------------------------------- */
@@ -97,12 +97,29 @@ void cc_vclock_free(cc_vclock_t *v);
 
 typedef struct cc_race_history cc_race_history_t;
 
-typedef struct cc_race_thread {
-    /* What the inlined access check (access.h) needs, kept by hb.c so that
-     * it costs two loads: the descriptor bits of this thread's slot, and
-     * its clock's own entry (the epoch it last published; 0 before). */
+/* What the inlined access check (access.h) needs of its thread: the
+ * thread, the descriptor bits of its slot, and its clock's own entry (the
+ * epoch it last published; 0 before). Each module with the entry points
+ * (libccheck.so, and the program that links libccheck-tsan.a) keeps one
+ * per thread in its own initial-exec TLS, which the linker makes one
+ * %fs-relative load in a program: the check reads no GOT entry and no
+ * cc_thread_t. A view is attached to its thread by the thread's first
+ * checked access (access.c) and kept up to date by hb.c until the thread
+ * exits. thread NULL: not attached. */
+typedef struct cc_race_view {
+    struct cc_thread *thread;
     uint64_t own_bits;
     uint64_t published;
+} cc_race_view_t;
+
+enum { CC_RACE_VIEWS = 4 }; /* modules a thread's views can come from */
+
+typedef struct cc_race_thread {
+    /* The master copy of the view's fields (hb.c), and the views. */
+    uint64_t own_bits;
+    uint64_t published;
+    cc_race_view_t *views[CC_RACE_VIEWS];
+    uint32_t n_views;
     uint64_t epoch;     /* this thread's own clock: its last event */
     uint32_t slot;
     bool active;        /* has a slot and a clock (hb.c) */
@@ -133,6 +150,9 @@ void cc_race_enable(void);
 void cc_race_thread_created(struct cc_thread *parent, struct cc_thread *child);
 void cc_race_thread_started(struct cc_thread *t); /* on the new thread */
 void cc_race_thread_exiting(struct cc_thread *t); /* on the thread itself */
+/* Attaches a module's view (on its thread, outside the guard, with a
+ * slot); false if the thread has all the views it can keep. */
+bool cc_race_view_attach(struct cc_thread *t, cc_race_view_t *view);
 void cc_race_thread_joined(struct cc_thread *joiner, struct cc_thread *target);
 /* The target is gone (joined, or detached and finished): its slot may be
  * handed out again. */

@@ -39,12 +39,15 @@
 
 /* ---- the entry points' side, by hand ------------------------------------------ */
 
+/* The entry points' view of the current thread (race.h). */
+static __thread cc_race_view_t view;
+
 /* An access as an instrumented access makes it; returns its pc (the return
  * address into the caller, distinct per call site). */
 __attribute__((noinline)) static uint64_t access_at(const void *p, uint64_t size, bool write)
 {
     uint64_t pc = (uint64_t)(uintptr_t)__builtin_return_address(0);
-    cc_race_check(cc_shadow_dir, ADDR(p), size, write, pc);
+    cc_race_check(&view, cc_shadow_dir, ADDR(p), size, write, pc);
     return pc;
 }
 
