@@ -157,11 +157,17 @@ static cc_thread_t *thread_alloc(void)
     cc_spin_unlock(&registry.lock);
     if (!t)
         t = cc_alloc_aligned(sizeof *t, 64);
-    /* Keep the lock-order memory (held array, edge set) for reuse. */
+    /* Keep the memory a state owns for reuse: the lock-order memory (held
+     * array, edge set) and the race shadow stack. The arena never frees,
+     * so dropping them would leak with every thread. */
     cc_lock_order_thread_t locks = t->locks;
+    uint64_t *shadow_stack = t->race.shadow_stack;
+    uint32_t shadow_cap = t->race.shadow_cap;
     memset(t, 0, sizeof *t);
     t->locks = locks;
     cc_lock_order_thread_reset(&t->locks);
+    t->race.shadow_stack = shadow_stack;
+    t->race.shadow_cap = shadow_cap;
     t->tid = __atomic_fetch_add(&registry.next_tid, 1, __ATOMIC_RELAXED);
     return t;
 }
