@@ -2,11 +2,16 @@
  * cleanly: main submits every job (waiting while the queue is full), then
  * closes the queue; the workers drain what is left and return when the
  * queue is closed and empty, and main joins each of them. Every wait is
- * in a loop over its predicate, under the queue's mutex.
+ * in a loop over its predicate, under the queue's mutex. It is the fixed
+ * twin of thread_pool_bug.c: the shutdown broadcasts `not_empty`, so the
+ * workers that wait for a job wake up and see that the queue is closed.
+ * (The same sequencing: every worker is idle when the shutdown comes.)
  *
  * ccheck must report nothing.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -23,6 +28,17 @@ static struct {
 
 static pthread_mutex_t totals_lock = PTHREAD_MUTEX_INITIALIZER;
 static long total, done;
+
+/* Sequencing only, relaxed, so they order nothing: jobs finished, and
+ * workers inside their wait for a job (bumped under the queue's mutex right
+ * before the wait, so whoever takes the mutex next finds them waiting). */
+static atomic_int finished, idle;
+
+static void wait_until(atomic_int *counter, int n)
+{
+    while (atomic_load_explicit(counter, memory_order_relaxed) < n)
+        sched_yield();
+}
 
 static void submit(int job)
 {
@@ -46,8 +62,11 @@ static void close_queue(void)
 static int take(void)
 {
     pthread_mutex_lock(&queue.lock);
-    while (queue.count == 0 && !queue.closed)
+    while (queue.count == 0 && !queue.closed) {
+        atomic_fetch_add_explicit(&idle, 1, memory_order_relaxed);
         pthread_cond_wait(&queue.not_empty, &queue.lock);
+        atomic_fetch_sub_explicit(&idle, 1, memory_order_relaxed);
+    }
     int job = -1;
     if (queue.count > 0) {
         job = queue.items[queue.head];
@@ -68,6 +87,7 @@ static void *worker(void *arg)
         total += square;
         done++;
         pthread_mutex_unlock(&totals_lock);
+        atomic_fetch_add_explicit(&finished, 1, memory_order_relaxed);
     }
     return NULL;
 }
@@ -83,6 +103,8 @@ int main(void)
     }
     for (int job = 0; job < JOBS; job++)
         submit(job);
+    wait_until(&finished, JOBS);
+    wait_until(&idle, WORKERS);
     close_queue();
     for (int i = 0; i < WORKERS; i++)
         pthread_join(pool[i], NULL);

@@ -94,16 +94,45 @@ static bool first_frame(json_object *frame, const void *arg)
 
 typedef struct tc_lines {
     const char *file;
-    tc_buf_t *out;
+    long *lines;
+    size_t n;
 } tc_lines_t;
 
+/* Adds a frame's line to the list if the frame is in the testcase's file. */
 static bool collect_line(json_object *frame, const void *arg)
 {
-    const tc_lines_t *l = arg;
+    tc_lines_t *l = (tc_lines_t *)arg;
     const char *f = get_string(frame, "file");
-    if (f && strcmp(base_name(f), l->file) == 0 && frame_line(frame) >= 0)
-        tc_buf_printf(l->out, "%s%ld", l->out->len ? "," : "", frame_line(frame));
+    long line = frame_line(frame);
+    if (f && strcmp(base_name(f), l->file) == 0 && line >= 0) {
+        l->lines = tc_xrealloc(l->lines, (l->n + 1) * sizeof *l->lines);
+        l->lines[l->n++] = line;
+    }
     return false;
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Appends "L,L,..." to out: the lines of `file` that the finding's stacks
+ * show, sorted, each once. Returns how many. */
+static size_t testcase_lines(json_object *finding, const char *file, tc_buf_t *out)
+{
+    tc_lines_t l = {file, NULL, 0};
+    any_frame(finding, collect_line, &l);
+    if (l.n)
+        qsort(l.lines, l.n, sizeof *l.lines, cmp_lines);
+    size_t shown = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        if (i > 0 && l.lines[i] == l.lines[i - 1])
+            continue;
+        tc_buf_printf(out, "%s%ld", shown++ ? "," : "", l.lines[i]);
+    }
+    free(l.lines);
+    return shown;
 }
 
 /* "KIND (function file:line)" for an extra finding; when the first frame is
@@ -128,13 +157,43 @@ static void describe_extra(json_object *finding, const char *file, tc_buf_t *rea
         tc_buf_printf(&where, "?");
     tc_buf_t lines = {0};
     if (!ff || strcmp(base_name(ff), file) != 0)
-        any_frame(finding, collect_line, &(tc_lines_t){file, &lines});
+        testcase_lines(finding, file, &lines);
     if (lines.len)
         tc_add_reason(reasons, "extra %s (%s; in %s at line %s)", kind, where.s, file, lines.s);
     else
         tc_add_reason(reasons, "extra %s (%s)", kind, where.s);
     free(where.s);
     free(lines.s);
+}
+
+/* "KIND at line L, ..." for the expectations, or "no findings". */
+static void describe_expected(const tc_case_t *tc, tc_buf_t *out)
+{
+    if (tc->n_expects == 0)
+        tc_buf_printf(out, "no findings");
+    for (size_t i = 0; i < tc->n_expects; i++)
+        tc_buf_printf(out, "%s%s at line %ld", i ? ", " : "", tc->expects[i].kind,
+                      tc->expects[i].line);
+}
+
+/* "KIND at line(s) L,L, ..." for the findings of a report, each with the
+ * lines of the testcase its stacks show, or "no findings". */
+static void describe_got(json_object *findings, const char *file, tc_buf_t *out)
+{
+    size_t n = json_object_array_length(findings);
+    if (n == 0)
+        tc_buf_printf(out, "no findings");
+    for (size_t j = 0; j < n; j++) {
+        json_object *finding = json_object_array_get_idx(findings, j);
+        tc_buf_t lines = {0};
+        size_t n_lines = testcase_lines(finding, file, &lines);
+        tc_buf_printf(out, "%s%s ", j ? ", " : "", get_string(finding, "kind"));
+        if (n_lines)
+            tc_buf_printf(out, "at line%s %s", n_lines > 1 ? "s" : "", lines.s);
+        else
+            tc_buf_printf(out, "with no frame in %s", file);
+        free(lines.s);
+    }
 }
 
 /* Parses a report. Returns the root object, or NULL with a reason added. */
@@ -239,6 +298,7 @@ static void compare_report(const char *path, const tc_case_t *tc, tc_buf_t *reas
     tc_buf_printf(&file, "%s.c", tc->name);
     json_object *findings = get_array(root, "findings");
     size_t n = json_object_array_length(findings);
+    size_t reasons_before = reasons->len;
     for (size_t i = 0; i < tc->n_expects; i++) {
         const tc_expect_t *e = &tc->expects[i];
         bool found = false;
@@ -254,6 +314,16 @@ static void compare_report(const char *path, const tc_case_t *tc, tc_buf_t *reas
             found = finding_matches(finding, &tc->expects[i], file.s);
         if (!found)
             describe_extra(finding, file.s, reasons);
+    }
+    /* The whole picture after the differences, so that a wrong line or a
+     * wrong kind reads as what was expected next to what came. */
+    if (reasons->len != reasons_before) {
+        tc_buf_t expected = {0}, got = {0};
+        describe_expected(tc, &expected);
+        describe_got(findings, file.s, &got);
+        tc_add_reason(reasons, "expected %s; got %s", expected.s, got.s);
+        free(expected.s);
+        free(got.s);
     }
     free(file.s);
     json_object_put(root);

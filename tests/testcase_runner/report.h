@@ -5,7 +5,9 @@
  * its stacks whose file's basename is <name>.c and whose line is the
  * expectation's); one that does not is "extra". Every expectation must be
  * matched by some finding, or it is "missing". Either fails the case, as
- * does a wrong exit status or a missing or unparseable report. */
+ * does a wrong exit status or a missing or unparseable report. A case with
+ * a missing or extra finding also gets the whole comparison as a reason:
+ * "expected KIND at line L, ...; got KIND at lines L,L, ...". */
 #ifndef CC_TESTCASE_RUNNER_REPORT_H
 #define CC_TESTCASE_RUNNER_REPORT_H
 
