@@ -15,9 +15,14 @@
  * Rules:
  *  - The operation is done with an order at least as strong as asked (on
  *    x86-64 loads and read-modify-writes cost the same at any order).
- *  - Atomic accesses are not checked against the shadow in this version:
- *    they are never reported, and a plain access racing with one is found
- *    only against other plain accesses.
+ *  - Each operation is also a checked access (race/access.c), atomic: it
+ *    races with plain accesses it is not ordered with, never with another
+ *    atomic one. A store or read-modify-write is checked before its
+ *    release, so the release covers it (a thread that acquires the value
+ *    and then reads the variable plainly is after it). A compare-exchange
+ *    is a write if it succeeds and a read if it fails, known only after
+ *    it: with no release to make, it is checked after; with one, before,
+ *    as a write.
  *  - 128-bit operations use cmpxchg16b (lock-free, compatible with
  *    libatomic's on the same CPUs), or striped spinlocks on a CPU without it.
  *  - Fences: a release (or stronger) fence makes this thread's later
@@ -30,7 +35,7 @@
 #include <cpuid.h>
 #include <stdint.h>
 
-#include "race/race.h"
+#include "race/access.h"
 #include "thread.h"
 #include "util.h"
 
@@ -86,10 +91,27 @@ __attribute__((noinline)) static void hb_acquire(const volatile void *addr)
     }
 }
 
-/* Before a store or read-modify-write of order mo. */
-static inline void releasing(const volatile void *addr, int mo)
+/* The atomic access of an operation (see the rules). */
+__attribute__((noinline)) static void checked(const volatile void *addr, uint32_t size, bool write,
+                                              uint64_t pc)
 {
-    if (is_release(mo) || CC_UNLIKELY(fence.release_pending))
+    cc_thread_t *t = hb_thread();
+    if (t) {
+        t->guard = 1;
+        cc_race_access_atomic(t, (uint64_t)(uintptr_t)addr, size, write, pc);
+        t->guard = 0;
+    }
+}
+
+/* Whether a store or read-modify-write of order mo releases. */
+static inline bool releases(int mo) { return is_release(mo) || CC_UNLIKELY(fence.release_pending); }
+
+/* Before a store or read-modify-write of order mo: its access, then its
+ * release. */
+static inline void releasing(const volatile void *addr, uint32_t size, int mo, uint64_t pc)
+{
+    checked(addr, size, true, pc);
+    if (releases(mo))
         hb_release(addr);
 }
 
@@ -264,7 +286,7 @@ static inline bool op_cas128(volatile i128 *a, i128 *expected, i128 v)
     CC_EXPORT T __tsan_atomic##bits##_##name(volatile T *a, T v, int mo)                           \
     {                                                                                              \
         mo = order(mo);                                                                            \
-        releasing(a, mo);                                                                          \
+        releasing(a, sizeof(T), mo, CC_RET_PC());                                                  \
         T old = prim##bits(a, v);                                                                  \
         acquired(a, mo);                                                                           \
         return old;                                                                                \
@@ -278,18 +300,28 @@ static inline bool op_cas128(volatile i128 *a, i128 *expected, i128 v)
     CC_EXPORT int __tsan_atomic##bits##_##name(volatile T *a, T *expected, T v, int mo,            \
                                                int fail_mo)                                        \
     {                                                                                              \
-        mo = order(mo);                                                                            \
-        releasing(a, mo);                                                                          \
-        bool ok = op_cas##bits(a, expected, v);                                                    \
-        acquired(a, ok ? mo : order(fail_mo));                                                     \
+        bool ok = compare_exchange##bits(a, expected, v, order(mo), order(fail_mo), CC_RET_PC()); \
         return ok;                                                                                 \
     }
 
 #define CC_TSAN_ATOMICS(bits, T)                                                                   \
+    static inline bool compare_exchange##bits(volatile T *a, T *expected, T v, int mo,             \
+                                              int fail_mo, uint64_t pc)                           \
+    {                                                                                              \
+        bool early = releases(mo);                                                                 \
+        if (early)                                                                                 \
+            releasing(a, sizeof(T), mo, pc);                                                       \
+        bool ok = op_cas##bits(a, expected, v);                                                    \
+        if (!early)                                                                                \
+            checked(a, sizeof(T), ok, pc);                                                         \
+        acquired(a, ok ? mo : fail_mo);                                                            \
+        return ok;                                                                                 \
+    }                                                                                              \
     CC_EXPORT T __tsan_atomic##bits##_load(const volatile T *a, int mo);                           \
     CC_EXPORT T __tsan_atomic##bits##_load(const volatile T *a, int mo)                            \
     {                                                                                              \
         mo = order(mo);                                                                            \
+        checked(a, sizeof(T), false, CC_RET_PC());                                                 \
         T v = op_load##bits(a, mo);                                                                \
         acquired(a, mo);                                                                           \
         return v;                                                                                  \
@@ -298,7 +330,7 @@ static inline bool op_cas128(volatile i128 *a, i128 *expected, i128 v)
     CC_EXPORT void __tsan_atomic##bits##_store(volatile T *a, T v, int mo)                         \
     {                                                                                              \
         mo = order(mo);                                                                            \
-        releasing(a, mo);                                                                          \
+        releasing(a, sizeof(T), mo, CC_RET_PC());                                                  \
         op_store##bits(a, v, mo);                                                                  \
     }                                                                                              \
     CC_TSAN_RMW(bits, T, exchange, op_xchg)                                                        \
@@ -315,10 +347,7 @@ static inline bool op_cas128(volatile i128 *a, i128 *expected, i128 v)
     CC_EXPORT T __tsan_atomic##bits##_compare_exchange_val(volatile T *a, T expected, T v, int mo, \
                                                            int fail_mo)                            \
     {                                                                                              \
-        mo = order(mo);                                                                            \
-        releasing(a, mo);                                                                          \
-        bool ok = op_cas##bits(a, &expected, v);                                                   \
-        acquired(a, ok ? mo : order(fail_mo));                                                     \
+        compare_exchange##bits(a, &expected, v, order(mo), order(fail_mo), CC_RET_PC());          \
         return expected; /* the old value either way */                                            \
     }
 

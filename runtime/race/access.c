@@ -69,14 +69,13 @@ static uint64_t check_word(const cc_thread_t *t, cc_shadow_cell_t *c, uint64_t c
         if (store_word(c, w, r, cur, write, r_ordered) || look > 0)
             return 0;
     }
-    uint64_t bytes = cur & CC_DESC_BYTES;
     uint64_t prev = 0;
-    if (!cc_desc_own_or_empty(w, cur) && (w & bytes) && !cc_race_ordered(t, w)) {
+    if (!cc_desc_own_or_empty(w, cur) && cc_desc_conflict(w, cur) && !cc_race_ordered(t, w)) {
         prev = w;
         *prev_write = true;
     }
     r_ordered = cc_desc_own_or_empty(r, cur) || cc_race_ordered(t, r);
-    if (write && !prev && !r_ordered && (r & bytes)) {
+    if (write && !prev && !r_ordered && cc_desc_conflict(r, cur)) {
         prev = r;
         *prev_write = false;
     }
@@ -123,7 +122,8 @@ static void check_again(cc_thread_t *t, uint64_t addr, uint64_t size, bool write
     bool prev_write = false;
     uint64_t prev = check_word(t, cc_shadow_cell(word), cur, write, &prev_write);
     if (CC_UNLIKELY(prev != 0)) {
-        cc_race_current_t a = {addr, size, pc, write ? CC_ACCESS_WRITE : 0, true};
+        uint32_t flags = (write ? CC_ACCESS_WRITE : 0) | (cur & CC_DESC_ATOMIC ? CC_ACCESS_ATOMIC : 0);
+        cc_race_current_t a = {addr, size, pc, flags, true};
         cc_race_report(t, &a, word, prev, prev_write);
     }
 }
@@ -141,6 +141,8 @@ static void check_access(cc_thread_t *t, uint64_t addr, uint64_t size, bool writ
     uint64_t base = cc_desc_make(t->race.slot, e, 0);
     if (flags & CC_ACCESS_FREE)
         base |= CC_DESC_FLAG;
+    if (flags & CC_ACCESS_ATOMIC)
+        base |= CC_DESC_ATOMIC;
     check_words(t, &a, write, base);
 }
 
@@ -153,8 +155,10 @@ static bool checks(const cc_thread_t *t, bool write)
 /* An access of size 1..16 that is not the steady state of access.h. One
  * word, or an aligned 16-byte access within a chunk, is classified word by
  * word before anything is stored: when all are redundant, no event is
- * recorded. Anything else goes word by word under one event. */
-static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc)
+ * recorded. Anything else goes word by word under one event. `atomic`:
+ * CC_DESC_ATOMIC for an atomic access, else 0. */
+static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc,
+                           uint64_t atomic)
 {
     uint64_t off = addr & 7;
     uint64_t index = (addr >> 3) & (CC_SHADOW_CHUNK_CELLS - 1);
@@ -164,7 +168,7 @@ static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
     if ((off + size > 8 && !two) || addr >> CC_SHADOW_ADDR_BITS || h == NULL || e >= h->part_end ||
         h->owner != t) {
         check_access(t, addr, size, write, pc, write ? CC_EV_WRITE : CC_EV_READ,
-                     write ? CC_ACCESS_WRITE : 0);
+                     (write ? CC_ACCESS_WRITE : 0) | (atomic ? CC_ACCESS_ATOMIC : 0));
         return;
     }
     cc_shadow_cell_t *c = cc_shadow_cell(addr);
@@ -175,7 +179,7 @@ static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
         w1 = __atomic_load_n(&c[1].write, __ATOMIC_RELAXED);
         r1 = __atomic_load_n(&c[1].read, __ATOMIC_RELAXED);
     }
-    uint64_t base = cc_desc_make(t->race.slot, e, 0);
+    uint64_t base = cc_desc_make(t->race.slot, e, 0) | atomic;
     uint64_t cur0 = base | (two ? CC_DESC_BYTES : ((UINT64_C(1) << size) - 1) << off);
     uint64_t cur1 = base | CC_DESC_BYTES;
     bool r0_ordered = true, r1_ordered = true;
@@ -207,7 +211,7 @@ CC_EXPORT void cc_race_check_general(cc_thread_t *t, uint64_t addr, uint64_t siz
                                      uint64_t pc)
 {
     if (t->guard == 0 && checks(t, write))
-        access_general(t, addr, size, write, pc);
+        access_general(t, addr, size, write, pc, 0);
 }
 
 /* Exported for libccheck-tsan.a, like cc_race_check_general. */
@@ -229,7 +233,13 @@ CC_EXPORT void cc_race_check_unattached(cc_race_view_t *view, uint64_t addr, uin
 void cc_race_access(cc_thread_t *t, uint64_t addr, uint32_t size, bool write, uint64_t pc)
 {
     if (checks(t, write))
-        access_general(t, addr, size, write, pc);
+        access_general(t, addr, size, write, pc, 0);
+}
+
+void cc_race_access_atomic(cc_thread_t *t, uint64_t addr, uint32_t size, bool write, uint64_t pc)
+{
+    if (checks(t, write))
+        access_general(t, addr, size, write, pc, CC_DESC_ATOMIC);
 }
 
 void cc_race_access_range(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc)

@@ -83,11 +83,14 @@ CC_RACE_INLINE bool cc_race_ordered(const cc_thread_t *t, uint64_t d)
  * release, and then sees d and the new access alike as not ordered before
  * it, or a later release, and then sees both as ordered. So storing the
  * new access instead could change no verdict, only which of the two a
- * report names (the earlier one, as TSan does within an epoch). */
+ * report names (the earlier one, as TSan does within an epoch). An atomic
+ * and a plain access race with different accesses: neither makes the
+ * other redundant. */
 CC_RACE_INLINE bool cc_race_redundant(const cc_thread_t *t, uint64_t d, uint64_t cur)
 {
     uint64_t bytes = cur & CC_DESC_BYTES;
-    return (d & bytes) == bytes && cc_desc_epoch(d) > t->race.published;
+    return (d & bytes) == bytes && ((d ^ cur) & CC_DESC_ATOMIC) == 0 &&
+           cc_desc_epoch(d) > t->race.published;
 }
 
 /* What one word's check comes to: nothing to do, a store, or a possible
@@ -99,10 +102,9 @@ enum { CC_WORD_REDUNDANT, CC_WORD_STORE, CC_WORD_RACE };
 CC_RACE_INLINE int cc_race_classify(const cc_thread_t *t, uint64_t w, uint64_t r, uint64_t cur,
                                     bool write, bool *r_ordered)
 {
-    uint64_t bytes = cur & CC_DESC_BYTES;
     bool w_own = w != 0 && cc_desc_own_or_empty(w, cur);
     bool r_own = r != 0 && cc_desc_own_or_empty(r, cur);
-    if (CC_UNLIKELY(!(w == 0 || w_own || !(w & bytes) || cc_race_ordered(t, w))))
+    if (CC_UNLIKELY(!(w == 0 || w_own || !cc_desc_conflict(w, cur) || cc_race_ordered(t, w))))
         return CC_WORD_RACE;
     /* A loop over data it has touched since its last release: nothing to
      * store. A write makes a later read redundant too. */
@@ -112,7 +114,7 @@ CC_RACE_INLINE int cc_race_classify(const cc_thread_t *t, uint64_t w, uint64_t r
     *r_ordered = r == 0 || r_own || cc_race_ordered(t, r);
     /* A flagged read: the cell dropped reads (read_set.h) that a write
      * must be checked against too. */
-    return CC_UNLIKELY(write && ((!*r_ordered && (r & bytes)) || (r & CC_DESC_FLAG)))
+    return CC_UNLIKELY(write && ((!*r_ordered && cc_desc_conflict(r, cur)) || (r & CC_DESC_FLAG)))
                ? CC_WORD_RACE
                : CC_WORD_STORE;
 }
@@ -144,7 +146,8 @@ CC_RACE_INLINE void cc_race_store(cc_shadow_cell_t *c, uint64_t r, uint64_t cur,
 CC_RACE_INLINE bool cc_race_covered(uint64_t w, uint64_t r, uint64_t own, uint64_t bytes,
                                     uint64_t after, bool write)
 {
-    uint64_t key = own | bytes, mask = CC_DESC_SLOT | bytes;
+    /* (A plain access: the thread's own atomic one does not cover it.) */
+    uint64_t key = own | bytes, mask = CC_DESC_SLOT | CC_DESC_ATOMIC | bytes;
     if (((w ^ key) & mask) == 0 && cc_desc_epoch(w) > after)
         return !write || ((r ^ own) & CC_DESC_SLOT) == 0 || r == 0;
     return !write && ((r ^ key) & mask) == 0 && cc_desc_epoch(r) > after;

@@ -59,7 +59,7 @@ extern int cc_race_enabled;
  * slot's clock, so a reused slot can hide a race (never invent one). */
 #define CC_RACE_SLOT_BITS 15
 #define CC_RACE_MAX_SLOTS (1u << CC_RACE_SLOT_BITS)
-#define CC_RACE_CLOCK_BITS 40
+#define CC_RACE_CLOCK_BITS 39
 #define CC_RACE_CLOCK_MAX ((UINT64_C(1) << CC_RACE_CLOCK_BITS) - 1)
 
 /* libccheck-tsan.a (interpose/tsan_access.c, linked into the program)
@@ -69,7 +69,7 @@ extern int cc_race_enabled;
  * so a mismatched pair fails at link or load time. Bump the number with
  * any change of those layouts or of the runtime functions the archive
  * calls. */
-#define cc_race_abi_check cc_race_abi_2
+#define cc_race_abi_check cc_race_abi_3
 extern const int cc_race_abi_check;
 
 /* ---- vector clocks (vclock.c) ------------------------------------------- */
@@ -184,6 +184,10 @@ void cc_race_shadow_reset(uint64_t addr, uint64_t size);
 /* A checked access of `size` bytes (1..16, any alignment) at addr from the
  * instrumented code at pc; `range` accesses of any size go word by word. */
 void cc_race_access(struct cc_thread *t, uint64_t addr, uint32_t size, bool write, uint64_t pc);
+/* An atomic access (__tsan_atomic*): it races with plain accesses it is
+ * not ordered with, never with another atomic one. */
+void cc_race_access_atomic(struct cc_thread *t, uint64_t addr, uint32_t size, bool write,
+                           uint64_t pc);
 void cc_race_access_range(struct cc_thread *t, uint64_t addr, uint64_t size, bool write,
                           uint64_t pc);
 /* free() of a block: a write of all of it (so a race with the free is

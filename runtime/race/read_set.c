@@ -71,10 +71,10 @@ void cc_read_set_keep(const cc_shadow_cell_t *c, uint64_t dropped, bool fresh)
     dropped &= ~CC_DESC_FLAG;
     /* The same slot's read of the same bytes is replaced by the newer one:
      * whatever is ordered after the newer is after the older too. */
-    uint64_t same = dropped & (CC_DESC_SLOT | CC_DESC_BYTES);
+    uint64_t same = dropped & (CC_DESC_SLOT | CC_DESC_ATOMIC | CC_DESC_BYTES);
     for (int w = 0; w < WAYS; w++) {
         uint64_t kept = __atomic_load_n(&e->reads[w], __ATOMIC_RELAXED);
-        while (kept == 0 || (kept & (CC_DESC_SLOT | CC_DESC_BYTES)) == same) {
+        while (kept == 0 || (kept & (CC_DESC_SLOT | CC_DESC_ATOMIC | CC_DESC_BYTES)) == same) {
             if (kept != 0 && cc_desc_epoch(kept) >= cc_desc_epoch(dropped))
                 return;
             if (__atomic_compare_exchange_n(&e->reads[w], &kept, dropped, false, __ATOMIC_RELAXED,
@@ -91,7 +91,7 @@ uint64_t cc_read_set_racing(const cc_thread_t *t, const cc_shadow_cell_t *c, uin
         return 0;
     for (int w = 0; w < WAYS; w++) {
         uint64_t d = __atomic_load_n(&e->reads[w], __ATOMIC_RELAXED);
-        if (d != 0 && !cc_desc_own_or_empty(d, cur) && (d & cur & CC_DESC_BYTES) &&
+        if (d != 0 && !cc_desc_own_or_empty(d, cur) && cc_desc_conflict(d, cur) &&
             !cc_race_ordered(t, d))
             return d;
     }

@@ -229,6 +229,8 @@ static void write_race(cc_thread_t *t, const cc_race_current_t *a, uint64_t prev
     old->flags = prev_write ? CC_ACCESS_WRITE : 0;
     if (prev_write && (prev & CC_DESC_FLAG))
         old->flags |= CC_ACCESS_FREE;
+    if (prev & CC_DESC_ATOMIC)
+        old->flags |= CC_ACCESS_ATOMIC;
     cc_race_restored_t restored;
     if (cc_history_restore(cc_race_slot_history(slot), epoch, &restored)) {
         uint32_t n = restored.n_frames < depth ? restored.n_frames : depth;

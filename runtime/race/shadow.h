@@ -18,7 +18,9 @@
  *   bit   23    in `read`: another read not ordered with this one was seen
  *               and dropped into the read set (read_set.h); in `write`:
  *               the write was a free()
- *   bits 24-63  the slot's epoch of the access (40 bits)
+ *   bit   24    an atomic access (__tsan_atomic*): never races with
+ *               another atomic one, only with plain accesses
+ *   bits 25-63  the slot's epoch of the access (39 bits)
  *
  * Rules: cells are read and written with relaxed 64-bit atomics and no
  * lock; two accesses that update one cell at the same time can lose one
@@ -49,7 +51,8 @@ _Static_assert(sizeof(cc_shadow_cell_t) == 16, "one cell per word, 2x shadow");
 #define CC_DESC_SLOT_SHIFT 8
 #define CC_DESC_SLOT (((UINT64_C(1) << CC_RACE_SLOT_BITS) - 1) << CC_DESC_SLOT_SHIFT)
 #define CC_DESC_FLAG (UINT64_C(1) << 23)
-#define CC_DESC_EPOCH_SHIFT 24
+#define CC_DESC_ATOMIC (UINT64_C(1) << 24)
+#define CC_DESC_EPOCH_SHIFT 25
 _Static_assert(CC_DESC_SLOT_SHIFT + CC_RACE_SLOT_BITS == 23, "slot field width");
 _Static_assert(CC_DESC_EPOCH_SHIFT + CC_RACE_CLOCK_BITS == 64, "epoch field width");
 
@@ -62,6 +65,12 @@ static inline uint32_t cc_desc_slot(uint64_t d)
     return (uint32_t)((d & CC_DESC_SLOT) >> CC_DESC_SLOT_SHIFT);
 }
 static inline uint64_t cc_desc_epoch(uint64_t d) { return d >> CC_DESC_EPOCH_SHIFT; }
+/* Whether accesses d and cur can race at all: they share bytes and are
+ * not both atomic. */
+static inline bool cc_desc_conflict(uint64_t d, uint64_t cur)
+{
+    return (d & cur & CC_DESC_BYTES) != 0 && (d & cur & CC_DESC_ATOMIC) == 0;
+}
 /* Same slot, or (for 0) no access at all. */
 static inline bool cc_desc_own_or_empty(uint64_t d, uint64_t cur)
 {
