@@ -28,8 +28,8 @@
  *  - The steady state (every word redundant) is a leaf: no call, no lock,
  *    no store; everything else goes to cc_race_check_general with a tail
  *    call, so the entry points save no registers.
- *  - Atomic accesses (interpose/tsan_atomic.c) are not checked against
- *    the shadow in this version: they only make happens-before edges.
+ *  - Atomic accesses (interpose/tsan_atomic.c) take the general path,
+ *    marked CC_DESC_ATOMIC: two of them never race (cc_desc_conflict).
  *  - Replacing a write loses what it said (one write per word, and the
  *    reads ordered before it): a race can be missed, never invented. A
  *    read that replaces one it is not ordered with keeps that one in the
