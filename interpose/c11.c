@@ -95,14 +95,16 @@ CC_EXPORT int cnd_init(cnd_t *c)
     int rc = CC_REAL(cnd_init)(c);
     if (rc == thrd_success) {
         cc_cond_initialized(c);
-        CC_HB_FORGET(c);
+        CC_HB_NEW(c);
     }
     return rc;
 }
 
-/* As pthread_cond_destroy: checked before the call, which may wait. */
+/* As pthread_cond_destroy: checked before the call, which may wait. The
+ * condition variable's memory is read and written as in interpose/cond.c. */
 CC_EXPORT void cnd_destroy(cnd_t *c)
 {
+    CC_HB_WRITES(c);
     if (!cc_cond_destroying(c, CC_CALLER())) {
         CC_REAL(cnd_destroy)(c);
         return;
@@ -115,14 +117,14 @@ CC_EXPORT void cnd_destroy(cnd_t *c)
 CC_EXPORT int cnd_signal(cnd_t *c)
 {
     cc_cond_signaling(c, CC_CALLER());
-    CC_HB_RELEASE(c);
+    CC_HB_RELEASE(c, CC_RACE_HOOK_READ_AFTER);
     return CC_REAL(cnd_signal)(c);
 }
 
 CC_EXPORT int cnd_broadcast(cnd_t *c)
 {
     cc_cond_signaling(c, CC_CALLER());
-    CC_HB_RELEASE(c);
+    CC_HB_RELEASE(c, CC_RACE_HOOK_READ_AFTER);
     return CC_REAL(cnd_broadcast)(c);
 }
 
@@ -131,11 +133,12 @@ CC_EXPORT int cnd_broadcast(cnd_t *c)
 CC_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
     cc_cond_wait_begin(c, m, CC_LOCK_C11_MTX, CC_CALLER());
+    CC_HB_READS(c);
     CC_RELEASING(m);
     CC_WAIT_BEGIN(CC_WAIT_COND, c, false);
     int rc = CC_REAL(cnd_wait)(c, m);
     cc_wait_end();
-    CC_HB_ACQUIRE(c);
+    CC_HB_ACQUIRE(c, 0u);
     cc_cond_wait_end(c, rc == thrd_timedout, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success);
     return rc;
@@ -145,11 +148,12 @@ CC_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m,
                             const struct timespec *restrict abstime)
 {
     cc_cond_wait_begin(c, m, CC_LOCK_C11_MTX, CC_CALLER());
+    CC_HB_READS(c);
     CC_RELEASING(m);
     CC_WAIT_BEGIN(CC_WAIT_COND, c, true);
     int rc = CC_REAL(cnd_timedwait)(c, m, abstime);
     cc_wait_end();
-    CC_HB_ACQUIRE(c);
+    CC_HB_ACQUIRE(c, 0u);
     cc_cond_wait_end(c, rc == thrd_timedout, CC_CALLER());
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success || rc == thrd_timedout);
     return rc;
@@ -164,5 +168,5 @@ CC_EXPORT void call_once(once_flag *flag, void (*init)(void))
         return;
     }
     CC_REAL(call_once)(flag, cc_race_once_routine(flag, init));
-    CC_HB_ACQUIRE(flag);
+    CC_HB_ACQUIRE(flag, 0u);
 }

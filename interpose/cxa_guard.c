@@ -68,13 +68,13 @@ CC_EXPORT int __cxa_guard_acquire(int64_t *g)
     int (*real)(void *) = CC_REAL_OR_NULL(__cxa_guard_acquire);
     int rc = real ? real(g) : fallback_acquire(g);
     if (rc == 0)
-        CC_HB_ACQUIRE(g);
+        CC_HB_ACQUIRE(g, 0u);
     return rc;
 }
 
 CC_EXPORT void __cxa_guard_release(int64_t *g)
 {
-    CC_HB_RELEASE(g);
+    CC_HB_RELEASE(g, 0u);
     void (*real)(void *) = CC_REAL_OR_NULL(__cxa_guard_release);
     if (real) {
         real(g);

@@ -42,9 +42,10 @@
     } while (0)
 
 /* How a lock acquisition acquires: an rwlock's write lock also comes after
- * the read unlocks (the read clock). Constant at each call site. */
+ * the read unlocks (the read clock). Every lock operation reads the lock
+ * (runtime/race/race.h). Constant at each call site. */
 #define CC_HB_LOCK_HOW(kind, flags)                                                    \
-    (CC_RACE_HOOK_LOCK |                                                               \
+    (CC_RACE_HOOK_LOCK | CC_RACE_HOOK_READ |                                           \
      ((kind) == CC_LOCK_RWLOCK && !((flags) & CC_ACQUIRE_READ) ? CC_RACE_HOOK_WRITER : 0u))
 
 /* After a real acquisition that succeeded (`ok`): the lock-order
@@ -53,7 +54,8 @@
     do {                                                                               \
         if (ok) {                                                                      \
             cc_on_acquired((void *)(addr), (kind), (flags), CC_CALLER());              \
-            CC_HB(cc_race_hook_acquire((void *)(addr), CC_HB_LOCK_HOW((kind), (flags)))); \
+            CC_HB(cc_race_hook_acquire((void *)(addr), CC_HB_LOCK_HOW((kind), (flags)), \
+                                       CC_CALLER().pc));                               \
         }                                                                              \
     } while (0)
 
@@ -61,7 +63,9 @@
  * release on the mutex's clock, then the lock-order bookkeeping. */
 #define CC_RELEASING(addr)                                                             \
     do {                                                                               \
-        CC_HB(cc_race_hook_release((void *)(addr), CC_RACE_HOOK_LOCK));                \
+        CC_HB(cc_race_hook_release((void *)(addr),                                     \
+                                   CC_RACE_HOOK_LOCK | CC_RACE_HOOK_READ,              \
+                                   CC_CALLER().pc));                                   \
         cc_on_releasing((void *)(addr));                                               \
     } while (0)
 
@@ -72,20 +76,41 @@
  * misuse (runtime/misuse.h). */
 #define CC_UNLOCKING_AS(addr, how)                                                     \
     do {                                                                               \
-        CC_HB(cc_race_hook_release((void *)(addr), CC_RACE_HOOK_LOCK | (how)));        \
+        CC_HB(cc_race_hook_release((void *)(addr),                                     \
+                                   CC_RACE_HOOK_LOCK | CC_RACE_HOOK_READ | (how),      \
+                                   CC_CALLER().pc));                                   \
         cc_on_unlocking((void *)(addr), CC_CALLER());                                  \
     } while (0)
 #define CC_UNLOCKING(addr) CC_UNLOCKING_AS(addr, 0u)
 
 /* A release or an acquire on an object that is not a lock (semaphore,
- * condition variable, barrier, once control, C++ static guard). */
-#define CC_HB_RELEASE(addr) CC_HB(cc_race_hook_release((const void *)(addr), 0u))
-#define CC_HB_ACQUIRE(addr) CC_HB(cc_race_hook_acquire((const void *)(addr), 0u))
+ * condition variable, barrier, once control, C++ static guard); `how` says
+ * whether and where the call reads the object (CC_RACE_HOOK_READ*, 0 for
+ * none). */
+#define CC_HB_RELEASE(addr, how)                                                       \
+    CC_HB(cc_race_hook_release((const void *)(addr), (how), CC_CALLER().pc))
+#define CC_HB_ACQUIRE(addr, how)                                                       \
+    CC_HB(cc_race_hook_acquire((const void *)(addr), (how), CC_CALLER().pc))
+
+/* The call writes the object (init, destroy) or reads it where no edge of
+ * its own is made (a condition wait, as it starts). */
+#define CC_HB_WRITES(addr)                                                             \
+    CC_HB(cc_race_hook_access((const void *)(addr), true, CC_CALLER().pc))
+#define CC_HB_READS(addr)                                                              \
+    CC_HB(cc_race_hook_access((const void *)(addr), false, CC_CALLER().pc))
 
 /* A new object at addr (init) or none any more (destroy): its clocks go. */
 #define CC_HB_FORGET(addr)                                                             \
     CC_HB(cc_race_sync_forget_range((uint64_t)(uintptr_t)(addr),                       \
                                     (uint64_t)(uintptr_t)(addr) + 1))
+
+/* After a real init that succeeded, or before a real destroy: the call
+ * writes the object, and the clocks of the one before go. */
+#define CC_HB_NEW(addr)                                                                \
+    do {                                                                               \
+        CC_HB_WRITES(addr);                                                            \
+        CC_HB_FORGET(addr);                                                            \
+    } while (0)
 
 /* The `ok` of CC_ACQUIRED for the pthread mutex lock calls: the mutex is
  * held on success and on EOWNERDEAD (a robust mutex whose owner died is
@@ -115,7 +140,7 @@
         if (ok) {                                                                      \
             CC_WITH_THREAD(t_, cc_lock_initialized((uint64_t)(uintptr_t)(addr), (kind), \
                                                    CC_CALLER().pc));                   \
-            CC_HB_FORGET(addr);                                                        \
+            CC_HB_NEW(addr);                                                           \
         }                                                                              \
     } while (0)
 
@@ -126,7 +151,7 @@
     do {                                                                               \
         CC_WITH_THREAD(t_, cc_misuse_destroying(t_, (uint64_t)(uintptr_t)(addr), CC_CALLER()); \
                        cc_lock_destroyed((uint64_t)(uintptr_t)(addr)));                \
-        CC_HB_FORGET(addr);                                                            \
+        CC_HB_NEW(addr);                                                               \
     } while (0)
 
 /* Around a call that blocks (or may): the thread is marked as waiting in

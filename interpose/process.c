@@ -1,5 +1,6 @@
-/* Where a process ends or changes image: _exit and exec. exit() itself is
- * seen by the runtime's destructor, fatal signals by its handlers
+/* Where a process ends, forks or changes image: _exit, fork and exec.
+ * exit() itself is seen by the runtime's destructor, fatal signals by its
+ * handlers, the fork's own bookkeeping by its pthread_atfork handlers
  * (runtime/init.c).
  *
  * dlopen is deliberately not interposed: glibc resolves $ORIGIN and the
@@ -25,6 +26,29 @@ CC_EXPORT void _Exit(int status)
     cc_runtime_end(CC_END__EXIT, status);
     CC_REAL(_Exit)(status);
     __builtin_unreachable();
+}
+
+/* fork runs the program's pthread_atfork handlers: prepare in the parent
+ * before the fork, parent and child after it, in each process. As under
+ * TSan, whose test suite (and the programs tested under it) rely on it,
+ * their memory accesses are not checked: they run wherever the program
+ * happens to fork, typically to reset state for the child, where the
+ * threads whose accesses they would race with no longer exist. Only
+ * accesses are ignored: the locks the handlers take still order, and
+ * runtime/init.c's handlers still run. Both processes leave the region:
+ * the child's thread state is the forking thread's, copied. */
+CC_EXPORT pid_t fork(void)
+{
+    cc_thread_t *t = CC_RACE_ON() ? cc_enter() : NULL;
+    if (!t)
+        return CC_REAL(fork)();
+    t->race.ignore_reads++;
+    t->race.ignore_writes++;
+    cc_leave(t);
+    pid_t pid = CC_REAL(fork)();
+    t->race.ignore_reads--;
+    t->race.ignore_writes--;
+    return pid;
 }
 
 /* Every exec ends this trace; the new image starts its own. If the exec

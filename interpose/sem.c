@@ -4,7 +4,12 @@
  * (runtime/sem_lock.c); blocking waits mark the thread as waiting. A use of
  * a destroyed or never initialised semaphore is checked before the call, an
  * overflowing or (bounded_semaphore=1) over-bound post after it
- * (runtime/sync_misuse.c). */
+ * (runtime/sync_misuse.c).
+ *
+ * The semaphore's memory (runtime/race/race.h): init and destroy write it,
+ * a post reads it before its release (the waiter it lets through may
+ * destroy it: glibc allows that), and a wait that succeeded reads it
+ * before its acquire. */
 #include <fcntl.h>
 #include <stdarg.h>
 
@@ -17,7 +22,7 @@ CC_EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
     int rc = CC_REAL(sem_init)(s, pshared, value);
     if (rc == 0) {
         cc_sem_initialized(s, value, CC_CALLER());
-        CC_HB_FORGET(s);
+        CC_HB_NEW(s);
     }
     return rc;
 }
@@ -25,7 +30,7 @@ CC_EXPORT int sem_init(sem_t *s, int pshared, unsigned value)
 CC_EXPORT int sem_destroy(sem_t *s)
 {
     cc_sem_destroying(s, CC_CALLER());
-    CC_HB_FORGET(s);
+    CC_HB_NEW(s);
     return CC_REAL(sem_destroy)(s);
 }
 
@@ -37,7 +42,7 @@ CC_EXPORT int sem_wait(sem_t *s)
     cc_wait_end();
     if (rc == 0) {
         cc_sem_acquired(s, 0, CC_CALLER());
-        CC_HB_ACQUIRE(s);
+        CC_HB_ACQUIRE(s, CC_RACE_HOOK_READ);
     }
     return rc;
 }
@@ -48,7 +53,7 @@ CC_EXPORT int sem_trywait(sem_t *s)
     int rc = CC_REAL(sem_trywait)(s);
     if (rc == 0) {
         cc_sem_acquired(s, CC_ACQUIRE_TRY, CC_CALLER());
-        CC_HB_ACQUIRE(s);
+        CC_HB_ACQUIRE(s, CC_RACE_HOOK_READ);
     }
     return rc;
 }
@@ -61,7 +66,7 @@ CC_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
     cc_wait_end();
     if (rc == 0) {
         cc_sem_acquired(s, CC_ACQUIRE_TRY, CC_CALLER());
-        CC_HB_ACQUIRE(s);
+        CC_HB_ACQUIRE(s, CC_RACE_HOOK_READ);
     }
     return rc;
 }
@@ -74,7 +79,7 @@ CC_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ab
     cc_wait_end();
     if (rc == 0) {
         cc_sem_acquired(s, CC_ACQUIRE_TRY, CC_CALLER());
-        CC_HB_ACQUIRE(s);
+        CC_HB_ACQUIRE(s, CC_RACE_HOOK_READ);
     }
     return rc;
 }
@@ -83,7 +88,7 @@ CC_EXPORT int sem_post(sem_t *s)
 {
     cc_sem_check_use(s, CC_CALLER());
     cc_sem_posting(s);
-    CC_HB_RELEASE(s);
+    CC_HB_RELEASE(s, CC_RACE_HOOK_READ);
     int rc = CC_REAL(sem_post)(s);
     if (cc_sem_post_needs_check(rc))
         cc_sem_posted(s, rc, CC_CALLER());

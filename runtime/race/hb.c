@@ -9,6 +9,13 @@
  * A thread's exit publishes its epoch the same way, and its clock, frozen
  * from then on, is what a join acquires (the exit clock).
  *
+ * Sync objects' own memory. As under TSan, an init or destroy writes the
+ * object's first byte and every use reads it (cc_race_hook_access and the
+ * CC_RACE_HOOK_READ flags), placed against the object's own edge so that
+ * the edge covers what it truly orders and no more: reads go before an
+ * acquire and before a release (a condition signal's after its release,
+ * see race.h).
+ *
  * Slots. A table of CC_RACE_MAX_SLOTS entries; a slot goes back to a FIFO
  * free queue when its thread is reaped (finished and joined, or detached
  * and finished), and the next owner continues the slot's clock above the
@@ -414,12 +421,17 @@ static cc_thread_t *hook_enter(void)
     return t;
 }
 
-void cc_race_hook_acquire(const void *object, unsigned how)
+void cc_race_hook_acquire(const void *object, unsigned how, uint64_t pc)
 {
     int saved_errno = errno;
     cc_thread_t *t = hook_enter();
     if (t) {
         uint64_t addr = (uint64_t)(uintptr_t)object;
+        /* Before the acquire: the object's own edge cannot order its
+         * init with this use (after it, a lock that follows the
+         * initialising thread's first unlock would look ordered). */
+        if (how & CC_RACE_HOOK_READ)
+            cc_race_access(t, addr, 1, false, pc);
         /* A writer comes after the readers' releases too. */
         acquire_clocks(t, addr, (how & CC_RACE_HOOK_WRITER) ? MAIN_CLOCK | READ_CLOCK : MAIN_CLOCK);
         if (how & CC_RACE_HOOK_LOCK)
@@ -442,16 +454,33 @@ static unsigned rwlock_release_clocks(const cc_thread_t *t, uint64_t addr)
     return MAIN_CLOCK | READ_CLOCK;
 }
 
-void cc_race_hook_release(const void *object, unsigned how)
+void cc_race_hook_release(const void *object, unsigned how, uint64_t pc)
 {
     int saved_errno = errno;
     cc_thread_t *t = hook_enter();
     if (t) {
         uint64_t addr = (uint64_t)(uintptr_t)object;
+        /* Before the release, so that the next owner (which may destroy
+         * the object) is ordered after this use of it. */
+        if (how & CC_RACE_HOOK_READ)
+            cc_race_access(t, addr, 1, false, pc);
         release_clocks(t, addr,
                        (how & CC_RACE_HOOK_RWLOCK) ? rwlock_release_clocks(t, addr) : MAIN_CLOCK);
+        if (how & CC_RACE_HOOK_READ_AFTER)
+            cc_race_access(t, addr, 1, false, pc);
         if (how & CC_RACE_HOOK_LOCK)
             cc_race_lock_event(t, addr, false);
+        cc_leave(t);
+    }
+    errno = saved_errno;
+}
+
+void cc_race_hook_access(const void *object, bool write, uint64_t pc)
+{
+    int saved_errno = errno;
+    cc_thread_t *t = hook_enter();
+    if (t) {
+        cc_race_access(t, (uint64_t)(uintptr_t)object, 1, write, pc);
         cc_leave(t);
     }
     errno = saved_errno;
@@ -464,7 +493,7 @@ static void once_routine(void)
     const void *control = once_pending.control;
     void (*init)(void) = once_pending.init;
     init();
-    cc_race_hook_release(control, 0);
+    cc_race_hook_release(control, 0, 0);
 }
 
 void (*cc_race_once_routine(const void *control, void (*init)(void)))(void)

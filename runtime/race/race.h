@@ -239,9 +239,23 @@ enum {
     CC_RACE_HOOK_LOCK = 1u << 0,   /* a lock: also a lock event for the history */
     CC_RACE_HOOK_WRITER = 1u << 1, /* acquire: an rwlock write lock, also after the readers */
     CC_RACE_HOOK_RWLOCK = 1u << 2, /* release: an rwlock unlock, read or write as it is held */
+    /* The call reads the object (a use: lock, unlock, post, wait), a
+     * 1-byte read at its address made at `pc`, before the edge: a release
+     * covers it (the next owner may destroy the object), an acquire does
+     * not (the object's own edge cannot order its init before this use). */
+    CC_RACE_HOOK_READ = 1u << 3,
+    /* release: the read comes after the release, uncovered: a condition
+     * signal, whose woken waiters may not take the signaller as done with
+     * the object (destroying it is a race with the signal). */
+    CC_RACE_HOOK_READ_AFTER = 1u << 4,
 };
-void cc_race_hook_acquire(const void *object, unsigned how);
-void cc_race_hook_release(const void *object, unsigned how);
+void cc_race_hook_acquire(const void *object, unsigned how, uint64_t pc);
+void cc_race_hook_release(const void *object, unsigned how, uint64_t pc);
+/* A sync object's init or destroy (write) or a use with no edge of its own
+ * (read), as TSan models them: a 1-byte access at its address, so that a
+ * use not ordered with the init or the destroy is a data race, while uses
+ * (reads) never race with each other. */
+void cc_race_hook_access(const void *object, bool write, uint64_t pc);
 /* pthread_once / call_once: the routine to hand the real call instead of
  * init. It runs init, then releases on the control; every caller acquires
  * on it after the real call returns. */

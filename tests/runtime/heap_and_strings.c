@@ -1,5 +1,6 @@
-/* The malloc family and libc's memory and string functions under the
- * preload (interpose/malloc.c, interpose/libc_mem.c): every result, the
+/* The malloc family, libc's memory and string functions, mmap and munmap
+ * under the preload (interpose/malloc.c, interpose/libc_mem.c,
+ * interpose/mmap.c): every result, the
  * contents and errno as libc's own functions give them, first with race
  * detection off, then on (turned on as an instrumented object would, by
  * calling __tsan_init).
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -307,6 +309,29 @@ static void check_strings(void)
 #undef SAME_FIND
 }
 
+/* ---- mappings ------------------------------------------------------------------ */
+
+static void check_mappings(void)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS;
+    errno = SENTINEL;
+    unsigned char *p = VIA(mmap)(NULL, 2 * page, prot, flags, -1, 0);
+    CHECK(p != MAP_FAILED && errno == SENTINEL);
+    fill(p, 2 * page, 3);
+    /* Over a live range, at the same address: new zero pages. */
+    CHECK(VIA(mmap)(p, page, prot, flags | MAP_FIXED, -1, 0) == p && errno == SENTINEL);
+    CHECK(p[0] == 0 && filled(p + page, page, (unsigned)(3 + page * 7)));
+    errno = 0;
+    CHECK(VIA(mmap)(NULL, 0, prot, flags, -1, 0) == MAP_FAILED && errno == EINVAL);
+    errno = 0;
+    CHECK(VIA(mmap64)(NULL, page, prot, MAP_PRIVATE, -1, 0) == MAP_FAILED && errno == EBADF);
+    errno = 0;
+    CHECK(VIA(munmap)(p + 1, page) == -1 && errno == EINVAL);
+    errno = SENTINEL;
+    CHECK(VIA(munmap)(p, 2 * page) == 0 && errno == SENTINEL);
+}
+
 /* ---- threads ------------------------------------------------------------------ */
 
 enum { WORKERS = 4, ROUNDS = 20000 };
@@ -410,6 +435,7 @@ static void run_all(void)
     check_failures_and_errno();
     check_allocators();
     check_strings();
+    check_mappings();
     run_workers();
 }
 

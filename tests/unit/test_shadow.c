@@ -661,6 +661,80 @@ static void test_free_is_a_write(void **state)
     free(path);
 }
 
+/* ---- synchronisation objects' own memory (hb.c's hooks) ---------------------------- */
+
+enum { PC_INIT = 0x5100, PC_LOCK = 0x5200, PC_UNLOCK = 0x5300, PC_SIGNAL = 0x5400,
+       PC_DESTROY = 0x5500 };
+
+static long lock_init_raced, lock_destroyed_ordered, signalled_destroyed;
+
+static void init_lock_unlock(job_t *j)
+{
+    cc_race_hook_access(j->arg, true, PC_INIT);
+    cc_race_hook_acquire(j->arg, CC_RACE_HOOK_READ, PC_LOCK);
+    cc_race_hook_release(j->arg, CC_RACE_HOOK_READ, PC_UNLOCK);
+}
+
+static void lock_unlock(job_t *j)
+{
+    cc_race_hook_acquire(j->arg, CC_RACE_HOOK_READ, PC_LOCK + 1);
+    cc_race_hook_release(j->arg, CC_RACE_HOOK_READ, PC_UNLOCK + 1);
+}
+
+static void lock_unlock_destroy(job_t *j)
+{
+    lock_unlock(j);
+    cc_race_hook_access(j->arg, true, PC_DESTROY);
+}
+
+static void signal_object(job_t *j)
+{
+    cc_race_hook_release(j->arg, CC_RACE_HOOK_READ_AFTER, PC_SIGNAL);
+}
+
+static void wake_and_destroy(job_t *j)
+{
+    cc_race_hook_acquire(j->arg, 0, PC_LOCK + 2);
+    cc_race_hook_access(j->arg, true, PC_DESTROY + 1);
+}
+
+/* A use reads the object before an acquire (the object's own edge does not
+ * order its init with the use) and before a release (the next owner, which
+ * may destroy it, is after the use); a signal reads it after its release
+ * (the waiter it wakes is not after the signal's use). Uses never race
+ * with each other. (b and c here run after a without anything the
+ * detector sees but the hooks' edges.) */
+static void test_sync_object_memory(void **state)
+{
+    (void)state;
+    char *path = begin();
+    job_t a, b, c;
+    race_t r[4];
+
+    run(&a, init_lock_unlock, &lock_init_raced);
+    run(&b, lock_unlock, &lock_init_raced); /* after a's unlock, not after its init */
+    assert_int_equal(read_races(path, r, 4), 1);
+    expect_access(&r[0].rec.current, b.tid, PC_LOCK + 1, &lock_init_raced, 1, 0);
+    expect_access(&r[0].rec.previous, a.tid, PC_INIT, &lock_init_raced, 1, CC_ACCESS_WRITE);
+
+    run(&a, lock_unlock, &lock_destroyed_ordered);
+    run(&b, lock_unlock, &lock_destroyed_ordered); /* uses never race */
+    run(&c, lock_unlock_destroy, &lock_destroyed_ordered); /* after every use */
+    assert_int_equal(read_races(path, r, 4), 1);
+
+    run(&a, signal_object, &signalled_destroyed);
+    run(&b, wake_and_destroy, &signalled_destroyed);
+    assert_int_equal(read_races(path, r, 4), 2);
+    expect_access(&r[1].rec.current, b.tid, PC_DESTROY + 1, &signalled_destroyed, 1,
+                  CC_ACCESS_WRITE);
+    expect_access(&r[1].rec.previous, a.tid, PC_SIGNAL, &signalled_destroyed, 1, 0);
+
+    long *objects[] = {&lock_init_raced, &lock_destroyed_ordered, &signalled_destroyed};
+    for (size_t i = 0; i < sizeof objects / sizeof *objects; i++)
+        cc_race_sync_forget_range(ADDR(objects[i]), ADDR(objects[i]) + 1);
+    free(path);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -694,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_memory_description),
         cmocka_unit_test(test_dedup),
         cmocka_unit_test(test_free_is_a_write),
+        cmocka_unit_test(test_sync_object_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -478,37 +478,37 @@ static void test_hb_rwlock_read_and_write(void **state)
 
     run_as(&r1);
     cc_on_acquired(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ, at);
-    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK);
+    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK, at.pc);
     r1.race.epoch += 4;
     uint64_t r1_at = r1.race.epoch;
-    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK);
+    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK, at.pc);
     cc_on_unlocking(l, at);
     stop_running_as(&r1);
 
     run_as(&r2);
     cc_on_acquired(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ, at);
-    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK);
+    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK, at.pc);
     assert_true(knows(&r2, &r1) < r1_at); /* readers stay unordered */
-    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK);
+    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK, at.pc);
     cc_on_unlocking(l, at);
     stop_running_as(&r2);
 
     run_as(&w);
     cc_on_acquired(l, CC_LOCK_RWLOCK, 0, at);
-    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_WRITER);
+    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_WRITER, at.pc);
     assert_true(knows(&w, &r1) >= r1_at);
     assert_true(knows(&w, &r2) > 0);
     w.race.epoch += 2;
     uint64_t w_at = w.race.epoch;
-    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK);
+    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK, at.pc);
     cc_on_unlocking(l, at);
     stop_running_as(&w);
 
     run_as(&r1);
     cc_on_acquired(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ, at);
-    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK);
+    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK, at.pc);
     assert_int_equal(knows(&r1, &w), w_at); /* after the writer */
-    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK);
+    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK, at.pc);
     cc_on_unlocking(l, at);
     stop_running_as(&r1);
     cc_race_sync_forget_range(addr_of(rwlock, 0), addr_of(rwlock, sizeof rwlock));
