@@ -14,7 +14,13 @@
  * `previous` (the earlier one: its restored stack, one frame from its pc,
  * or none when its history was overwritten), `alloc` (a heap block's
  * allocation) or `location` (no frames: a global, a thread stack, unknown
- * memory), then `create` for each of the two threads that has one. */
+ * memory; for a file descriptor, one frame: the call that made it), then
+ * `create` for each of the two threads that has one.
+ *
+ * A file descriptor's word stands for the descriptor (runtime/race/fd.c):
+ * a read of it is a use (read, write, ...), a write its opening (open,
+ * pipe, dup, ...), a free its close. Those are worded as such, without
+ * the word's address, which is the runtime's own. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -135,9 +141,18 @@ static void add_to_group(cc_analysis_t *a, groups_t *g, size_t trace, size_t ind
 
 /* ---- wording --------------------------------------------------------------- */
 
-/* "write of size 4", "atomic read of size 8", "free of the block". */
-static char *access_text(const cc_race_access_t *x)
+static bool on_fd(const cc_rec_race_t *r) { return r->memory == CC_MEMORY_FD; }
+
+/* "write of size 4", "atomic read of size 8", "free of the block", "use
+ * of file descriptor 5". */
+static char *access_text(const cc_rec_race_t *r, const cc_race_access_t *x)
 {
+    if (on_fd(r))
+        return cc_xasprintf("%s of file descriptor %" PRIu64,
+                            x->flags & CC_ACCESS_FREE    ? "close"
+                            : x->flags & CC_ACCESS_WRITE ? "opening"
+                                                         : "use",
+                            r->mem_base);
     if (x->flags & CC_ACCESS_FREE)
         return cc_xstrdup("free of the block");
     return cc_xasprintf("%s%s of size %" PRIu32, x->flags & CC_ACCESS_ATOMIC ? "atomic " : "",
@@ -202,11 +217,11 @@ static char *held_text(cc_analysis_t *a, size_t trace, const lock_numbers_t *loc
 /* The `access` or `previous` stack: the restored stack, else one frame from
  * the access's pc, else a title that says why there is none. */
 static void add_access_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace,
-                             const lock_numbers_t *locks, const cc_race_access_t *x,
-                             const uint64_t *held, bool previous)
+                             const lock_numbers_t *locks, const cc_rec_race_t *r,
+                             const cc_race_access_t *x, const uint64_t *held, bool previous)
 {
     const cc_trace_stack_t *stack = cc_trace_find_stack(&a->traces[trace], x->stack);
-    char *what = access_text(x);
+    char *what = access_text(r, x);
     if (!previous)
         what[0] = (char)toupper((unsigned char)what[0]);
     char *who = thread_text(a, trace, x->thread);
@@ -220,8 +235,10 @@ static void add_access_stack(cc_analysis_t *a, cc_finding_t *f, size_t trace,
                               ? "; its stack was not kept (the thread's history of events was "
                                 "overwritten before the race was found)"
                               : "; its stack was not captured";
-    char *title = cc_xasprintf("%s%s at %#" PRIx64 " by %s%s%s", previous ? "Previous " : "",
-                               what, x->addr, who, locks_text, missing);
+    char *at = on_fd(r) ? cc_xstrdup("") : cc_xasprintf(" at %#" PRIx64, x->addr);
+    char *title = cc_xasprintf("%s%s%s by %s%s%s", previous ? "Previous " : "", what, at, who,
+                               locks_text, missing);
+    free(at);
     const char *role = previous ? "previous" : "access";
     if (stack)
         cc_add_stack(a, f, trace, x->stack, role, title, x->thread);
@@ -284,6 +301,21 @@ static void add_location(cc_analysis_t *a, cc_finding_t *f, size_t trace, const 
         free(who);
         break;
     }
+    case CC_MEMORY_FD: {
+        if (r->mem_stack == CC_TRACE_NO_STACK) {
+            text = cc_xasprintf("Location: file descriptor %" PRIu64 " (ccheck did not see it "
+                                "made: inherited, or made by a call it does not follow)",
+                                r->mem_base);
+            break;
+        }
+        char *who = thread_text(a, trace, r->mem_thread);
+        cc_add_stack(a, f, trace, r->mem_stack, "location",
+                     cc_xasprintf("Location: file descriptor %" PRIu64 ", made by %s here",
+                                  r->mem_base, who),
+                     r->mem_thread);
+        free(who);
+        return;
+    }
     case CC_MEMORY_GLOBAL:
     case CC_MEMORY_UNKNOWN:
         /* The runtime may not know every module's data; the symbol table
@@ -319,17 +351,19 @@ static void report(cc_analysis_t *a, size_t trace, const cc_trace_race_t *race, 
     f->kind = "data-race";
     f->severity = CC_SEVERITY_ERROR;
 
-    char *now = access_text(&r->current), *then = access_text(&r->previous);
+    char *now = access_text(r, &r->current), *then = access_text(r, &r->previous);
     char *now_who = thread_text(a, trace, r->current.thread);
     char *then_who = thread_text(a, trace, r->previous.thread);
-    char *then_at = r->previous.addr != r->current.addr
+    char *now_at = on_fd(r) ? cc_xstrdup("") : cc_xasprintf(" at %#" PRIx64, r->current.addr);
+    char *then_at = r->previous.addr != r->current.addr && !on_fd(r)
                         ? cc_xasprintf(" at %#" PRIx64, r->previous.addr)
                         : cc_xstrdup("");
     char *seen = count > 1 ? cc_xasprintf(" (seen %zu times)", count) : cc_xstrdup("");
-    f->message = cc_xasprintf("%s at %#" PRIx64 " by %s races with an earlier %s%s by %s, with "
+    f->message = cc_xasprintf("%s%s by %s races with an earlier %s%s by %s, with "
                               "no happens-before between them%s",
-                              now, r->current.addr, now_who, then, then_at, then_who, seen);
+                              now, now_at, now_who, then, then_at, then_who, seen);
     free(now);
+    free(now_at);
     free(then);
     free(now_who);
     free(then_who);
@@ -352,8 +386,8 @@ static void report(cc_analysis_t *a, size_t trace, const cc_trace_race_t *race, 
         cc_add_thread(a, f, trace, r->current.thread);
     if (r->previous.thread != CC_TRACE_NO_THREAD)
         cc_add_thread(a, f, trace, r->previous.thread);
-    add_access_stack(a, f, trace, &locks, &r->current, race->held, false);
-    add_access_stack(a, f, trace, &locks, &r->previous, prev_held, true);
+    add_access_stack(a, f, trace, &locks, r, &r->current, race->held, false);
+    add_access_stack(a, f, trace, &locks, r, &r->previous, prev_held, true);
     add_location(a, f, trace, r);
     add_create_stack(a, f, trace, r->current.thread);
     add_create_stack(a, f, trace, r->previous.thread);

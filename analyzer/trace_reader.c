@@ -341,6 +341,8 @@ static const char *race_problem(const cc_rec_race_t *r, uint32_t size)
         return NULL;
     case CC_MEMORY_STACK:
         return r->mem_thread == CC_TRACE_NO_THREAD ? "a thread stack without its thread" : NULL;
+    case CC_MEMORY_FD:
+        return r->mem_base > INT32_MAX ? "a file descriptor beyond any an int can hold" : NULL;
     }
     return "unknown memory kind";
 }

@@ -41,6 +41,30 @@
             call;                                                                      \
     } while (0)
 
+#define CC_UNPAREN(...) __VA_ARGS__
+
+/* An interposer of a libc function that matters only to race detection:
+ * with race detection off and the real function known, a tail call of it;
+ * else name_checked runs `before`, makes the call (resolving the real
+ * function first if need be), then runs `after`, which sees the call's
+ * `result`; both see pc_, the caller's return address. The slow path is a
+ * function of its own so that the fast one saves no registers. */
+#define CC_RACE_INTERPOSER(type, name, params, args, before, after)                   \
+    __attribute__((noinline)) static type name##_checked(uint64_t pc_,                 \
+                                                         CC_UNPAREN params)            \
+    {                                                                                  \
+        before;                                                                        \
+        type result = CC_REAL(name) args;                                              \
+        after;                                                                         \
+        return result;                                                                 \
+    }                                                                                  \
+    CC_EXPORT type name params                                                         \
+    {                                                                                  \
+        if (CC_LIKELY(cc_real.name != NULL) && !CC_RACE_ON())                          \
+            return cc_real.name args;                                                  \
+        return name##_checked(CC_CALLER().pc, CC_UNPAREN args);                        \
+    }
+
 /* How a lock acquisition acquires: an rwlock's write lock also comes after
  * the read unlocks (the read clock). Every lock operation reads the lock
  * (runtime/race/race.h). Constant at each call site. */

@@ -38,15 +38,13 @@ char *__strncpy_chk(char *d, const char *s, size_t n, size_t room);
 char *__strcat_chk(char *d, const char *s, size_t room);
 char *__strncat_chk(char *d, const char *s, size_t n, size_t room);
 
-#define RACE_ON() CC_UNLIKELY(__atomic_load_n(&cc_race_enabled, __ATOMIC_RELAXED))
-
 /* The current thread inside the guard if it takes part in race detection,
  * or NULL. */
 static inline cc_thread_t *race_enter(void)
 {
     /* The runtime's own calls (inside the guard) leave at once. */
     cc_thread_t *t = cc_current_thread;
-    if (!RACE_ON() || !t || t->guard)
+    if (!CC_RACE_ON() || !t || t->guard)
         return NULL;
     t = cc_enter();
     if (t && !t->race.active) {
@@ -79,26 +77,9 @@ static inline void check(cc_thread_t *t, const void *p, size_t n, bool write, ui
         }                                                                              \
     } while (0)
 
-#define UNPAREN(...) __VA_ARGS__
-
-/* An interposer: with race detection off and the real function known, a
- * tail call of it; else name_checked makes the call (resolving the real
- * function first if need be), then runs `checks`, which see the call's
- * `result`. The slow path is a function of its own so that the fast one
- * saves no registers. */
+/* An interposer whose `checks`, after the call, see its `result`. */
 #define INTERPOSER(type, name, params, args, checks)                                   \
-    __attribute__((noinline)) static type name##_checked(uint64_t pc_, UNPAREN params) \
-    {                                                                                  \
-        type result = CC_REAL(name) args;                                              \
-        AFTER_CALL(checks);                                                            \
-        return result;                                                                 \
-    }                                                                                  \
-    CC_EXPORT type name params                                                         \
-    {                                                                                  \
-        if (CC_LIKELY(cc_real.name != NULL) && !RACE_ON())                             \
-            return cc_real.name args;                                                  \
-        return name##_checked(CC_CALLER().pc, UNPAREN args);                           \
-    }
+    CC_RACE_INTERPOSER(type, name, params, args, (void)0, AFTER_CALL(checks))
 
 static inline size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 

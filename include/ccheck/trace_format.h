@@ -376,6 +376,8 @@ typedef enum cc_race_memory {
     CC_MEMORY_GLOBAL = 1, /* a module's data: the analyzer names the symbol */
     CC_MEMORY_HEAP = 2,   /* block mem_base, mem_size bytes, allocated by mem_thread at mem_stack */
     CC_MEMORY_STACK = 3,  /* on the stack of mem_thread */
+    CC_MEMORY_FD = 4,     /* file descriptor mem_base, made by mem_thread at mem_stack (one
+                           * frame; CC_TRACE_NO_STACK and CC_TRACE_NO_THREAD if not seen) */
 } cc_race_memory_t;
 typedef struct cc_rec_race {
     cc_rec_header_t h;

@@ -31,7 +31,8 @@
  *  - Locks: the slot table's lock only on thread create, reap and fork;
  *    per-slot locks for owners and history; the acquire and release paths
  *    take only the sync object's lock. Order: registry -> slot table ->
- *    slot -> (sync.c's locks) -> vclock classes.
+ *    (fd.c's leaf locks, taken together only around fork) -> slot ->
+ *    (sync.c's locks) -> vclock classes.
  *  - The hooks the interposers call keep errno. */
 #include "race.h"
 
@@ -405,8 +406,7 @@ void cc_race_acquire(cc_thread_t *t, uint64_t object, int which)
 
 /* ---- the interposers' hooks ----------------------------------------------------- */
 
-/* The current thread, inside the guard and with a slot, or NULL. */
-static cc_thread_t *hook_enter(void)
+cc_thread_t *cc_race_hook_enter(void)
 {
     cc_thread_t *t = cc_enter();
     if (!t)
@@ -424,7 +424,7 @@ static cc_thread_t *hook_enter(void)
 void cc_race_hook_acquire(const void *object, unsigned how, uint64_t pc)
 {
     int saved_errno = errno;
-    cc_thread_t *t = hook_enter();
+    cc_thread_t *t = cc_race_hook_enter();
     if (t) {
         uint64_t addr = (uint64_t)(uintptr_t)object;
         /* Before the acquire: the object's own edge cannot order its
@@ -457,7 +457,7 @@ static unsigned rwlock_release_clocks(const cc_thread_t *t, uint64_t addr)
 void cc_race_hook_release(const void *object, unsigned how, uint64_t pc)
 {
     int saved_errno = errno;
-    cc_thread_t *t = hook_enter();
+    cc_thread_t *t = cc_race_hook_enter();
     if (t) {
         uint64_t addr = (uint64_t)(uintptr_t)object;
         /* Before the release, so that the next owner (which may destroy
@@ -478,7 +478,7 @@ void cc_race_hook_release(const void *object, unsigned how, uint64_t pc)
 void cc_race_hook_access(const void *object, bool write, uint64_t pc)
 {
     int saved_errno = errno;
-    cc_thread_t *t = hook_enter();
+    cc_thread_t *t = cc_race_hook_enter();
     if (t) {
         cc_race_access(t, (uint64_t)(uintptr_t)object, 1, write, pc);
         cc_leave(t);
@@ -510,12 +510,14 @@ void (*cc_race_once_routine(const void *control, void (*init)(void)))(void)
 void cc_race_fork_prepare(void)
 {
     cc_spin_lock(&hb.lock);
+    cc_race_fd_fork_prepare();
     cc_vclock_fork_prepare();
 }
 
 void cc_race_fork_release(void)
 {
     cc_vclock_fork_release();
+    cc_race_fd_fork_release();
     cc_spin_unlock(&hb.lock);
 }
 
@@ -535,4 +537,5 @@ void cc_race_after_fork_child(cc_thread_t *self)
         }
     }
     cc_sync_after_fork_child();
+    cc_race_fd_after_fork_child();
 }

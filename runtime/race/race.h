@@ -23,6 +23,10 @@
  *               both stacks, both threads' held locks, what the memory is.
  *  - heap.c     malloc'd blocks (size, allocation stack), for reports and
  *               for resetting the shadow of reused memory.
+ *  - fd.c       file descriptors: the clock a descriptor's reads acquire
+ *               and its writes release (shared by a pipe's two ends), and
+ *               the word that stands for the descriptor in the shadow, so
+ *               that a close racing with a use is a race.
  *
  * Epochs. A thread's clock advances by one on every event it records
  * (memory access, function entry or exit, lock operation), so an epoch
@@ -256,9 +260,84 @@ void cc_race_hook_release(const void *object, unsigned how, uint64_t pc);
  * use not ordered with the init or the destroy is a data race, while uses
  * (reads) never race with each other. */
 void cc_race_hook_access(const void *object, bool write, uint64_t pc);
+/* The hooks' way in: the current thread, inside the guard and with a slot
+ * (given one if it had none), or NULL when the runtime must stay out. */
+struct cc_thread *cc_race_hook_enter(void);
 /* pthread_once / call_once: the routine to hand the real call instead of
  * init. It runs init, then releases on the control; every caller acquires
  * on it after the real call returns. */
 void (*cc_race_once_routine(const void *control, void (*init)(void)))(void);
+
+/* ---- file descriptors (fd.c) ---------------------------------------------- */
+
+/* Descriptors from 0 to CC_RACE_FD_MAX - 1 are followed; any other number
+ * (negative, or beyond what RLIMIT_NOFILE allows on Linux by default) is
+ * passed over. */
+#define CC_RACE_FD_MAX (1 << 20)
+
+/* Where a new descriptor's reads and writes synchronise: a clock of its
+ * own (an eventfd, an epoll instance; a pipe's two ends share one), the
+ * one every regular file shares, the one every socket shares (a socket's
+ * peer is another descriptor: only a shared clock orders a send with its
+ * receive within a process), or none (writes and reads order nothing). */
+typedef enum cc_fd_sync_kind {
+    CC_FD_SYNC_NONE,
+    CC_FD_SYNC_OWN,
+    CC_FD_SYNC_FILES,
+    CC_FD_SYNC_SOCKETS,
+} cc_fd_sync_kind_t;
+
+/* The hooks of interpose/fd.c. All run inside the guard on t, a thread
+ * with a slot (cc_race_hook_enter); pc is the interposed call's return
+ * address. Descriptors out of range are passed over. */
+
+/* A use (read, write, epoll_wait, ...): a read of the descriptor's word,
+ * which races with an unordered close. */
+void cc_race_fd_use(struct cc_thread *t, int fd, uint64_t pc);
+/* Before a write-like call: a use, then a release on the descriptor's
+ * clock (and on the epoll instance it was added to), so the reader that
+ * gets the data comes after everything before the write. */
+void cc_race_fd_release(struct cc_thread *t, int fd, uint64_t pc);
+/* After a read-like call returned: an acquire on the descriptor's clock. */
+void cc_race_fd_acquire(struct cc_thread *t, int fd);
+/* A new descriptor (open, socket, eventfd, ...): it starts clean, with a
+ * clock of `kind`, and its making is a write of its word (a use by a
+ * thread not ordered after it is a race). */
+void cc_race_fd_made(struct cc_thread *t, int fd, cc_fd_sync_kind_t kind, uint64_t pc);
+/* pipe, pipe2, socketpair: two new descriptors that share one clock. */
+void cc_race_fd_made_pair(struct cc_thread *t, const int fds[2], uint64_t pc);
+/* dup and its kin made newfd a copy of oldfd: it shares oldfd's clock.
+ * `replaced`: newfd was chosen by the caller (dup2, dup3) and whatever it
+ * was is closed; that close counts as a use only, as TSan does it
+ * (daemons dup /dev/null over stdin while other threads may still look
+ * at it). */
+void cc_race_fd_dup(struct cc_thread *t, int oldfd, int newfd, bool replaced, uint64_t pc);
+/* Before close: a free of the word (a write: it races with an unordered
+ * use), then the descriptor is forgotten: its word is clean and its clock
+ * is gone. */
+void cc_race_fd_closing(struct cc_thread *t, int fd, uint64_t pc);
+/* epoll_ctl EPOLL_CTL_ADD of fd to epfd succeeded: writes to fd (and to
+ * every descriptor sharing its clock) also release on epfd's clock, which
+ * epoll_wait acquires. Only the first epoll instance counts. */
+void cc_race_fd_poll_added(struct cc_thread *t, int epfd, int fd);
+/* connect releases on, and accept acquires, one clock shared by all
+ * sockets: the connection is made before it is accepted. */
+void cc_race_fd_connecting(struct cc_thread *t);
+void cc_race_fd_accepted(struct cc_thread *t);
+/* A connected socket the runtime did not see made (socket() from
+ * uninstrumented code) gets the sockets' clock. */
+void cc_race_fd_connected(struct cc_thread *t, int fd);
+
+/* For race reports: whether addr is a descriptor's word, and then its
+ * number and, when known, the thread that made it and where (pc 0 when
+ * not known). */
+bool cc_race_fd_describe(uint64_t addr, int *fd, uint32_t *made_tid, uint64_t *made_pc);
+
+/* Fork (hb.c's handlers): the table's locks around fork; in the child,
+ * every descriptor's word is clean, since the threads that used them are
+ * gone (a child often closes every descriptor before exec). */
+void cc_race_fd_fork_prepare(void);
+void cc_race_fd_fork_release(void);
+void cc_race_fd_after_fork_child(void);
 
 #endif

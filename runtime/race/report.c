@@ -128,12 +128,22 @@ static int find_module(struct dl_phdr_info *info, size_t size, void *ctx)
 
 /* HEAP: the block. STACK: the thread and its stack's bounds. GLOBAL: the
  * module segment's bounds (the analyzer names the symbol from the
- * access's address). */
+ * access's address). FD: the descriptor's number, and who made it where
+ * (one frame: the call that returned it). */
 static void describe_memory(uint64_t addr, cc_rec_race_t *rec)
 {
     rec->memory = CC_MEMORY_UNKNOWN;
     rec->mem_thread = CC_TRACE_NO_THREAD;
     rec->mem_stack = CC_TRACE_NO_STACK;
+    int fd;
+    uint64_t made_pc;
+    if (cc_race_fd_describe(addr, &fd, &rec->mem_thread, &made_pc)) {
+        rec->memory = CC_MEMORY_FD;
+        rec->mem_base = (uint64_t)fd;
+        if (made_pc)
+            rec->mem_stack = cc_stack_intern(&made_pc, 1);
+        return;
+    }
     cc_heap_block_t block;
     if (cc_race_heap_find(addr, &block)) {
         rec->memory = CC_MEMORY_HEAP;

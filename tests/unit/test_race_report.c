@@ -481,6 +481,60 @@ static void test_free_and_atomic_accesses(void **state)
     free(path);
 }
 
+/* A file descriptor's word: a close racing with a use, the descriptor
+ * made at a known place; an opening racing with a use, of a descriptor
+ * whose making was not seen. No address is named: it is the runtime's. */
+static void test_file_descriptors(void **state)
+{
+    (void)state;
+    program_t p;
+    char *path = begin(&p);
+    cc_rec_race_t race = global_race(&p);
+    race.current.n_held = 0;
+    race.current.flags = CC_ACCESS_FREE | CC_ACCESS_WRITE;
+    race.current.addr = race.previous.addr = 0x7f1200000018;
+    race.current.size = race.previous.size = 8;
+    race.memory = CC_MEMORY_FD;
+    race.mem_base = 5;
+    race.mem_thread = 0;
+    race.mem_stack = intern2(PC(race_spawn), 0);
+    write_race(&race, NULL);
+    race.current.pc = PC(race_alloc);
+    race.current.flags = CC_ACCESS_WRITE;
+    race.mem_base = 1023;
+    race.mem_thread = CC_TRACE_NO_THREAD;
+    race.mem_stack = CC_TRACE_NO_STACK;
+    write_race(&race, NULL);
+    end();
+
+    analyzed_t a;
+    analyze_one(&a, path);
+    assert_int_equal(a.report.n_findings, 2);
+    const cc_finding_t *closed = &a.report.findings[0];
+    assert_string_equal(closed->message,
+                        "close of file descriptor 5 by thread T1 (race_worker) races with an "
+                        "earlier use of file descriptor 5 by thread T2 (race_reader), with no "
+                        "happens-before between them");
+    assert_string_equal(stack_with_role(closed, "access", 0)->title,
+                        "Close of file descriptor 5 by thread T1 (race_worker), holding no locks");
+    assert_string_equal(stack_with_role(closed, "previous", 0)->title,
+                        "Previous use of file descriptor 5 by thread T2 (race_reader), holding "
+                        "no locks");
+    const cc_report_stack_t *made = stack_with_role(closed, "location", 0);
+    assert_string_equal(made->title,
+                        "Location: file descriptor 5, made by thread T0 (main thread) here");
+    assert_int_equal(made->n_frames, 1);
+    expect_function(made, 0, "race_spawn");
+
+    const cc_finding_t *opened = &a.report.findings[1];
+    expect_contains(opened->message, "opening of file descriptor 1023 by thread T1");
+    const cc_report_stack_t *unknown = stack_with_role(opened, "location", 0);
+    assert_int_equal(unknown->n_frames, 0);
+    expect_contains(unknown->title, "Location: file descriptor 1023 (ccheck did not see it made");
+    finish(&a);
+    free(path);
+}
+
 /* Locks both accesses held keep one number; several are listed. */
 static void test_held_locks(void **state)
 {
@@ -541,6 +595,11 @@ static void spoil_heap_outside(cc_rec_race_t *r)
     r->mem_size = 64;
 }
 static void spoil_stack(cc_rec_race_t *r) { r->memory = CC_MEMORY_STACK; }
+static void spoil_fd(cc_rec_race_t *r)
+{
+    r->memory = CC_MEMORY_FD;
+    r->mem_base = UINT64_C(1) << 31;
+}
 
 static const bad_case_t bad_cases[] = {
     {"an access of no bytes", spoil_size},
@@ -554,6 +613,7 @@ static const bad_case_t bad_cases[] = {
     {"an empty heap block", spoil_heap_empty},
     {"neither access lies in its heap block", spoil_heap_outside},
     {"a thread stack without its thread", spoil_stack},
+    {"a file descriptor beyond any an int can hold", spoil_fd},
 };
 
 static void expect_load_error(const char *path, const char *why)
@@ -926,6 +986,7 @@ int main(void)
         cmocka_unit_test(test_locations),
         cmocka_unit_test(test_dedup_by_code_locations),
         cmocka_unit_test(test_free_and_atomic_accesses),
+        cmocka_unit_test(test_file_descriptors),
         cmocka_unit_test(test_held_locks),
         cmocka_unit_test(test_malformed_fields),
         cmocka_unit_test(test_held_counts),

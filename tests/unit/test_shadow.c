@@ -31,6 +31,7 @@
 #include "race/history.h"
 #include "race/race.h"
 #include "race/shadow.h"
+#include "support/race_jobs.h"
 #include "support/trace_files.h"
 #include "thread.h"
 #include "trace.h"
@@ -57,46 +58,6 @@ static void func_entry(uint64_t call_pc)
     cc_history_func_entry_inline(cc_current_thread, call_pc);
 }
 static void func_exit(void) { cc_history_func_exit_inline(cc_current_thread); }
-
-/* ---- threads that run one after the other ------------------------------------- */
-
-typedef struct job {
-    void (*fn)(struct job *j);
-    void *arg;
-    uint32_t tid, slot;
-    bool active;
-    uint64_t pc[4]; /* what fn reports back (no cmocka asserts off the main thread) */
-    bool ok;
-} job_t;
-
-static void *job_main(void *p)
-{
-    job_t *j = p;
-    cc_thread_t *t = cc_enter(); /* registers it: a slot of its own */
-    if (!t)
-        return NULL;
-    j->tid = t->tid;
-    j->slot = t->race.slot;
-    j->active = t->race.active;
-    cc_leave(t);
-    if (j->active)
-        j->fn(j);
-    cc_thread_exit(CC_EXIT_RETURN);
-    return NULL;
-}
-
-/* Runs fn on a new thread to its end. The join is not seen by the detector:
- * nothing orders the thread's accesses with anyone else's. */
-static void run(job_t *j, void (*fn)(job_t *j), void *arg)
-{
-    memset(j, 0, sizeof *j);
-    j->fn = fn;
-    j->arg = arg;
-    pthread_t thread;
-    assert_int_equal(pthread_create(&thread, NULL, job_main, j), 0);
-    assert_int_equal(pthread_join(thread, NULL), 0);
-    assert_true(j->active);
-}
 
 /* ---- traces --------------------------------------------------------------------- */
 

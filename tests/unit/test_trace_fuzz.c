@@ -160,8 +160,8 @@ static void write_seed(void)
 
     /* Data races: on a global (outside every module, as above) with locks
      * held, a free of a heap block racing with a write whose stack is
-     * only its pc, and a race on a thread's stack with the earlier
-     * access's history gone. */
+     * only its pc, a race on a thread's stack with the earlier access's
+     * history gone, and a close of a file descriptor racing with a use. */
     const uint64_t held[3] = {l[0]->id, l[1]->id, l[0]->id};
     cc_rec_race_t race = {
         .current = {.thread = 1, .stack = s1, .pc = pcs[0], .addr = 0x5a5b0000, .size = 4,
@@ -188,6 +188,13 @@ static void write_seed(void)
         .memory = CC_MEMORY_STACK, .mem_thread = 3,
     };
     write_race_record_as(thread_as(3), &race, NULL);
+    race = (cc_rec_race_t){
+        .current = {.thread = 4, .stack = s3, .pc = pcs[3], .addr = 0x7f1200000018, .size = 8,
+                    .flags = CC_ACCESS_FREE | CC_ACCESS_WRITE},
+        .previous = {.thread = 1, .stack = s1, .pc = pcs[2], .addr = 0x7f1200000018, .size = 8},
+        .memory = CC_MEMORY_FD, .mem_thread = 0, .mem_base = 5, .mem_stack = s2,
+    };
+    write_race_record_as(thread_as(4), &race, NULL);
 
     /* T1 exits and is joined; T2 exits unjoined; T3 is still running at the
      * end; T4 (created detached, and detached again) exits. */
@@ -335,7 +342,7 @@ static outcome_t load_and_analyze(const char *path, size_t len)
     for (size_t i = 0; i < t.n_races; i++) {
         const cc_rec_race_t *r = &t.races[i].rec;
         assert_true(r->current.n_held + r->previous.n_held == 0 || t.races[i].held != NULL);
-        assert_true(r->current.size && r->previous.size && r->memory <= CC_MEMORY_STACK);
+        assert_true(r->current.size && r->previous.size && r->memory <= CC_MEMORY_FD);
     }
     assert_non_null(t.exe);
 
@@ -602,7 +609,7 @@ static void test_mutants(void **state)
     m.data = malloc(m.cap);
     assert_non_null(m.data);
 
-    /* The seed itself: whole, with findings from the analyses, its three
+    /* The seed itself: whole, with findings from the analyses, its four
      * races among them. */
     set_mutant(seed, seed_len);
     keep_input("seed.trace", seed, seed_len);
@@ -610,7 +617,7 @@ static void test_mutants(void **state)
     assert_int_equal(base.rc, 0);
     assert_false(base.truncated);
     assert_true(base.findings >= 6);
-    assert_int_equal(base.races, 3);
+    assert_int_equal(base.races, 4);
 
     rng_state = 0x9e3779b97f4a7c15ull;
     size_t loaded = 0, failed = 0, truncated = 0, with_findings = 0, crc_fixed = 0;
