@@ -10,7 +10,8 @@
  *    handler last and our child handler first, since we register first.
  *  - Fatal signals: a handler is installed only where the program left the
  *    default action, and it restores the default and re-raises, so the
- *    process dies as it would have. A handler the program installs later
+ *    process dies as it would have. The program sees the default action
+ *    there (runtime/signals.c). A handler the program installs later
  *    replaces ours (its own exit path, _exit, still ends the trace). */
 #include "runtime.h"
 
@@ -23,6 +24,7 @@
 #include "lock_table.h"
 #include "options.h"
 #include "real.h"
+#include "signals.h"
 #include "stack.h"
 #include "thread.h"
 #include "trace.h"
@@ -38,25 +40,15 @@ static void on_fatal_signal(int sig)
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
-    sigaction(sig, &dfl, NULL);
+    CC_REAL(sigaction)(sig, &dfl, NULL);
     /* A fault re-executes and dies; an asynchronous signal is re-sent. */
     syscall(SYS_tgkill, getpid(), cc_gettid(), sig);
 }
 
 static void install_signal_handlers(void)
 {
-    for (size_t i = 0; i < CC_ARRAY_SIZE(fatal_signals); i++) {
-        struct sigaction old;
-        if (sigaction(fatal_signals[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL ||
-            (old.sa_flags & SA_SIGINFO))
-            continue;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_fatal_signal;
-        sa.sa_flags = SA_NODEFER | SA_RESTART;
-        sigemptyset(&sa.sa_mask);
-        sigaction(fatal_signals[i], &sa, NULL);
-    }
+    for (size_t i = 0; i < CC_ARRAY_SIZE(fatal_signals); i++)
+        cc_signal_claim(fatal_signals[i], on_fatal_signal, SA_NODEFER | SA_RESTART, false);
 }
 
 static void fork_prepare(void)

@@ -31,6 +31,7 @@
 #include "notify.h"
 #include "options.h"
 #include "real.h"
+#include "signals.h"
 #include "stack.h"
 #include "thread.h"
 #include "trace.h"
@@ -303,7 +304,8 @@ static bool may_interrupt(uint32_t kind)
  * stack and waits a little for the answers. */
 static void collect_stacks(void)
 {
-    if (!wd.stack_signal)
+    /* The program may have installed a handler of its own there since. */
+    if (!wd.stack_signal || !cc_signal_claimed(wd.stack_signal))
         return;
     uint32_t request = ++wd.next_request;
     pid_t pid = getpid();
@@ -417,18 +419,11 @@ static bool already_reported(uint64_t sig)
     return false;
 }
 
+/* If the program uses the signal, stacks of blocked threads stay short. */
 static void install_stack_handler(void)
 {
     int sig = SIGRTMAX - 3;
-    struct sigaction old;
-    if (sigaction(sig, NULL, &old) != 0 || old.sa_handler != SIG_DFL)
-        return; /* the program uses it: stacks of blocked threads stay short */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stack_request;
-    sa.sa_flags = SA_RESTART;
-    sigfillset(&sa.sa_mask);
-    if (sigaction(sig, &sa, NULL) == 0)
+    if (cc_signal_claim(sig, on_stack_request, SA_RESTART, true))
         wd.stack_signal = sig;
 }
 
