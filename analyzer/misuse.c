@@ -38,6 +38,8 @@ static const char *kind_name(const cc_trace_misuse_t *m)
     case CC_MISUSE_SEM_OVERFLOW: return "sem-overflow";
     case CC_MISUSE_SEM_INVALID: return "sem-invalid";
     case CC_MISUSE_SEM_BOUND: return "sem-bound-exceeded";
+    case CC_MISUSE_HELD_TOO_LONG: return "lock-held-too-long";
+    case CC_MISUSE_PRIORITY_INVERSION: return "priority-inversion";
     default: return NULL;
     }
 }
@@ -48,9 +50,12 @@ static uint32_t group_stack(const cc_trace_misuse_t *m)
     return m->stack != CC_TRACE_NO_STACK ? m->stack : m->other_stack;
 }
 
+/* A long hold is one finding per pair of lock and release sites, as the
+ * runtime writes it. */
 static bool same_group(const cc_trace_misuse_t *x, const cc_trace_misuse_t *y)
 {
     return x->kind == y->kind && (x->kind != CC_MISUSE_ERRORCHECK || x->result == y->result) &&
+           (x->kind != CC_MISUSE_HELD_TOO_LONG || x->other_stack == y->other_stack) &&
            group_stack(x) == group_stack(y) &&
            (x->stack == CC_TRACE_NO_STACK) == (y->stack == CC_TRACE_NO_STACK);
 }
@@ -238,6 +243,64 @@ static void sync_misuse_text(cc_analysis_t *a, size_t trace, const cc_trace_misu
         break;
     }
     free(object);
+}
+
+/* ---- hold time and priority inversion (runtime/hold_time.c, prio_inversion.c) */
+
+/* "SCHED_FIFO priority 10" from CC_SCHED_PACK (Linux's policy numbers). */
+static char *sched_text(uint32_t packed)
+{
+    static const char *const policies[] = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",
+                                           "SCHED_BATCH", NULL,         "SCHED_IDLE",
+                                           "SCHED_DEADLINE"};
+    int policy = CC_SCHED_POLICY(packed);
+    const char *name = policy >= 0 && (size_t)policy < sizeof policies / sizeof policies[0]
+                           ? policies[policy]
+                           : NULL;
+    bool realtime = policy == 1 || policy == 2;
+    if (!name)
+        return cc_xasprintf("scheduling policy %d", policy);
+    return realtime ? cc_xasprintf("%s priority %d", name, CC_SCHED_PRIORITY(packed))
+                    : cc_xstrdup(name);
+}
+
+/* lock-held-too-long: the thread took the lock at other_stack and released
+ * it at stack, detail ms later (result: the threshold). */
+static void hold_text(const cc_trace_misuse_t *m, const char *lock, const char *who,
+                      misuse_text_t *out)
+{
+    out->message = cc_xasprintf(
+        "%s was held by thread %s for %u ms, longer than hold_threshold_ms=%d: every other "
+        "thread that needs it waits as long (a sleep, a blocking call such as read or poll, or a "
+        "long computation inside the critical section)",
+        lock, who, m->detail, (int)m->result);
+    out->misuse = cc_xasprintf("Released here by thread %s, %u ms after it locked it", who,
+                               m->detail);
+    out->related = cc_xasprintf("Locked here by thread %s", who);
+    out->related_role = "held";
+}
+
+/* priority-inversion: thread m->thread (scheduling `result`) blocks at
+ * stack on a mutex other_thread (scheduling `detail`) locked at
+ * other_stack. */
+static void inversion_text(const cc_trace_misuse_t *m, const char *lock, const char *who,
+                           const char *holder, misuse_text_t *out)
+{
+    char *waiter_sched = sched_text((uint32_t)m->result);
+    char *holder_sched = sched_text(m->detail);
+    out->message = cc_xasprintf(
+        "thread %s, running %s, blocks on %s, which thread %s, running %s, holds: a priority "
+        "inversion, since the mutex does not lend its holder the waiter's priority (it is "
+        "neither PTHREAD_PRIO_INHERIT nor PTHREAD_PRIO_PROTECT), so any thread of a priority "
+        "between the two can keep the holder from running, and the waiter waiting, for as "
+        "long as it likes",
+        who, waiter_sched, lock, holder, holder_sched);
+    out->misuse = cc_xasprintf("Thread %s blocks here, running %s", who, waiter_sched);
+    out->related = cc_xasprintf("Locked here by thread %s, which holds it, running %s", holder,
+                                holder_sched);
+    out->related_role = "held";
+    free(waiter_sched);
+    free(holder_sched);
 }
 
 static void report(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
@@ -429,6 +492,14 @@ static void report(cc_analysis_t *a, size_t trace, const cc_trace_misuse_t *m)
     case CC_MISUSE_SEM_OVERFLOW:
     case CC_MISUSE_SEM_BOUND:
         sync_misuse_text(a, trace, m, who, holder, &mine);
+        break;
+    case CC_MISUSE_HELD_TOO_LONG:
+        f->severity = CC_SEVERITY_WARNING;
+        hold_text(m, lock, who, &mine);
+        break;
+    case CC_MISUSE_PRIORITY_INVERSION:
+        f->severity = CC_SEVERITY_WARNING;
+        inversion_text(m, lock, who, holder, &mine);
         break;
     default:
         break;

@@ -42,6 +42,8 @@ static const struct {
     {"sem-overflow", "A semaphore is posted past SEM_VALUE_MAX"},
     {"sem-invalid", "A semaphore is used after its destroy, or without an initialisation"},
     {"sem-bound-exceeded", "A semaphore is posted above the value it was initialised with"},
+    {"lock-held-too-long", "A lock is held longer than the threshold (blocking while holding it)"},
+    {"priority-inversion", "A real-time thread blocks on a lower-priority thread's mutex"},
 };
 
 static const char *rule_text(const char *kind)

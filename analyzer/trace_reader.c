@@ -250,7 +250,8 @@ static int parse_misuse(loader_t *l, const uint8_t *rec)
     cc_trace_misuse_t *m = push((void **)&t->misuses, &t->n_misuses, &l->cap_misuses, sizeof *m);
     *m = (cc_trace_misuse_t){.thread = r.h.thread, .kind = r.kind, .stack = r.stack,
                              .lock = r.lock, .addr = r.addr, .other_thread = r.other_thread,
-                             .other_stack = r.other_stack, .result = r.result};
+                             .other_stack = r.other_stack, .result = r.result,
+                             .detail = r.detail};
     return 0;
 }
 

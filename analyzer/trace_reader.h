@@ -70,6 +70,7 @@ typedef struct cc_trace_misuse {
     uint64_t lock, addr;
     uint32_t other_thread, other_stack;
     int32_t result;
+    uint32_t detail;
 } cc_trace_misuse_t;
 
 typedef struct cc_trace_stuck {

@@ -64,8 +64,8 @@ CC_EXPORT void mtx_destroy(mtx_t *m)
 CC_EXPORT int mtx_lock(mtx_t *m)
 {
     int rc;
-    CC_BLOCKING_ACQUIRE(rc, CC_REAL(mtx_trylock)(m), CC_REAL(mtx_lock)(m), thrd_busy, CC_WAIT_LOCK,
-                        m);
+    CC_BLOCKING_MUTEX_LOCK(rc, CC_REAL(mtx_trylock)(m), CC_REAL(mtx_lock)(m), thrd_busy, m,
+                           CC_LOCK_C11_MTX);
     CC_ACQUIRED(m, CC_LOCK_C11_MTX, 0, rc == thrd_success);
     return rc;
 }

@@ -18,6 +18,7 @@
 
 #include "lock_hot_path.h"
 #include "misuse.h"
+#include "prio_inversion.h"
 #include "runtime.h"
 
 /* Runs `stmt` with `t` bound to the current thread's state, inside the
@@ -90,7 +91,7 @@
         CC_HB(cc_race_hook_release((void *)(addr),                                     \
                                    CC_RACE_HOOK_LOCK | CC_RACE_HOOK_READ,              \
                                    CC_CALLER().pc));                                   \
-        cc_on_releasing((void *)(addr));                                               \
+        cc_on_releasing((void *)(addr), CC_CALLER());                                  \
     } while (0)
 
 /* Before a real unlock call: the release on the lock's clock, which for an
@@ -189,14 +190,26 @@
  * as busy (success, recursion, robust-owner death, errors), so the result
  * is the one the blocking call alone would give. */
 #define CC_BLOCKING_ACQUIRE(rc, try_call, blocking_call, busy, kind, object)           \
+    CC_BLOCKING_ACQUIRE_THEN(rc, try_call, blocking_call, busy, kind, object, (void)0)
+/* The same, running `before_blocking` once the try found the lock busy. */
+#define CC_BLOCKING_ACQUIRE_THEN(rc, try_call, blocking_call, busy, kind, object,        \
+                                 before_blocking)                                      \
     do {                                                                               \
         (rc) = (try_call);                                                             \
         if (CC_UNLIKELY((rc) == (busy))) {                                             \
+            before_blocking;                                                           \
             CC_WAIT_BEGIN((kind), (object), false);                                    \
             (rc) = (blocking_call);                                                    \
             cc_wait_end();                                                             \
         }                                                                              \
     } while (0)
+
+/* A blocking lock of a pthread mutex or C11 mtx (`lock_kind`): a thread
+ * about to block on one is checked for priority inversion first. */
+#define CC_BLOCKING_MUTEX_LOCK(rc, try_call, blocking_call, busy, mutex, lock_kind)      \
+    CC_BLOCKING_ACQUIRE_THEN(rc, try_call, blocking_call, busy, CC_WAIT_LOCK, mutex,     \
+                             cc_prio_before_blocking((void *)(mutex), (lock_kind),     \
+                                                     CC_CALLER()))
 
 /* pthread_exit / thrd_exit are on their way: see interpose/thread.c. */
 void cc_thread_exiting(void);

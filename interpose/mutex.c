@@ -5,6 +5,8 @@ CC_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *
 {
     int rc = CC_REAL(pthread_mutex_init)(m, attr);
     CC_INITIALIZED(m, CC_LOCK_MUTEX, rc == 0);
+    if (rc == 0)
+        cc_mutex_protocol_init(m, attr);
     return rc;
 }
 
@@ -17,8 +19,8 @@ CC_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 CC_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
     int rc;
-    CC_BLOCKING_ACQUIRE(rc, CC_REAL(pthread_mutex_trylock)(m), CC_REAL(pthread_mutex_lock)(m), EBUSY,
-                        CC_WAIT_LOCK, m);
+    CC_BLOCKING_MUTEX_LOCK(rc, CC_REAL(pthread_mutex_trylock)(m), CC_REAL(pthread_mutex_lock)(m),
+                           EBUSY, m, CC_LOCK_MUTEX);
     CC_ACQUIRED(m, CC_LOCK_MUTEX, 0, CC_MUTEX_LOCKED(m, rc));
     return rc;
 }

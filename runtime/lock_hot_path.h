@@ -2,18 +2,22 @@
  * interposers.
  *
  * Rules:
- *  - Nothing here calls a function except the out-of-line slow paths, so the
- *    interposer saves no registers it does not need.
+ *  - Nothing here calls a function except the out-of-line slow paths (and,
+ *    when hold times are measured, hold_time.h's, at a point where no
+ *    value of the path is live after them), so the interposer saves no
+ *    registers it does not need.
  *  - The guard is checked, not taken: this code calls nothing that could
  *    re-enter the runtime. A signal handler that runs in the middle and
  *    locks and unlocks leaves the held stack as it found it, because the
  *    count is raised before the new entry is filled.
  *  - Anything unusual (first use of a lock, a destroyed lock, a full held
  *    stack, a lock taken while others are held, a release out of order, no
- *    thread state yet) goes to the slow path, which takes the guard. */
+ *    thread state yet) goes to the slow path, which takes the guard. So
+ *    does a release after a hold that was too long (hold_time.h). */
 #ifndef CC_LOCK_HOT_PATH_H
 #define CC_LOCK_HOT_PATH_H
 
+#include "hold_time.h"
 #include "lock_order.h"
 #include "lock_table.h"
 #include "options.h"
@@ -28,6 +32,7 @@ static inline void cc_held_fill(cc_held_t *h, uint64_t addr, cc_lock_t *lock, ui
     h->at = at;
     h->stack = 0;
     h->flags = flags;
+    h->since = 0; /* cc_hold_stamp's, when timed */
 }
 
 /* The current thread's state if the runtime may act without entering, or
@@ -58,6 +63,9 @@ static inline void cc_on_acquired(void *addr, cc_lock_kind_t kind, uint32_t flag
                 cc_lock_add_edges(t);
                 t->guard = 0;
             }
+            /* Last: nothing of this path is live across the clock read. */
+            if (cc_hold_timed())
+                cc_hold_stamp(t);
             return;
         }
     }
@@ -65,7 +73,8 @@ static inline void cc_on_acquired(void *addr, cc_lock_kind_t kind, uint32_t flag
 }
 
 /* Pops the lock at addr if it is on top of the held stack: the common
- * case of every release. False sends the caller to its slow path. */
+ * case of every release. False sends the caller to its slow path, also
+ * when the hold was too long (hold_time.h). */
 static inline bool cc_pop_top(void *addr)
 {
     cc_thread_t *t = cc_hot_thread();
@@ -73,6 +82,8 @@ static inline bool cc_pop_top(void *addr)
         cc_lock_order_thread_t *lo = &t->locks;
         uint32_t n = lo->n_held;
         if (CC_LIKELY(n > 0 && lo->held[n - 1].addr == (uint64_t)(uintptr_t)addr)) {
+            if (cc_hold_timed())
+                return cc_hold_pop(t);
             lo->n_held = n - 1;
             return true;
         }
@@ -81,11 +92,11 @@ static inline bool cc_pop_top(void *addr)
 }
 
 /* Before a release of the lock at addr that is not an unlock call (a
- * condition wait giving up its mutex). */
-static inline void cc_on_releasing(void *addr)
+ * condition wait giving up its mutex, at `at`). */
+static inline void cc_on_releasing(void *addr, cc_caller_t at)
 {
     if (CC_UNLIKELY(!cc_pop_top(addr)))
-        cc_lock_released_slow(addr);
+        cc_lock_released_slow(addr, at);
 }
 
 /* Before an unlock call on the lock at addr: as cc_on_releasing, and an

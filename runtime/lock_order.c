@@ -190,14 +190,17 @@ void cc_lock_acquired_entered(cc_thread_t *t, void *addr, cc_lock_kind_t kind, u
     cc_held_fill(&lo->held[lo->n_held++], key, lock, flags, at);
     if (lo->n_held > 1 && cc_opt.lock_order)
         cc_lock_add_edges(t);
+    if (cc_hold_timed())
+        cc_hold_stamp(t);
 }
 
-/* Removes the innermost entry for key; false if the thread does not hold
- * it. */
-static bool remove_held(cc_lock_order_thread_t *lo, uint64_t key)
+/* Removes the innermost entry for key, copied to *removed; false if the
+ * thread does not hold it. */
+static bool remove_held(cc_lock_order_thread_t *lo, uint64_t key, cc_held_t *removed)
 {
     for (uint32_t i = lo->n_held; i-- > 0;) {
         if (lo->held[i].addr == key) {
+            *removed = lo->held[i];
             memmove(&lo->held[i], &lo->held[i + 1], (lo->n_held - i - 1) * sizeof lo->held[0]);
             lo->n_held--;
             return true;
@@ -206,19 +209,32 @@ static bool remove_held(cc_lock_order_thread_t *lo, uint64_t key)
     return false;
 }
 
-void cc_lock_released_slow(void *addr)
+/* A release by a lock or unlock call (not a semaphore's): removes the entry
+ * and judges how long it was held. */
+static bool release_held(cc_thread_t *t, uint64_t key, cc_caller_t at)
+{
+    cc_held_t removed;
+    if (!remove_held(&t->locks, key, &removed))
+        return false;
+    if (cc_hold_timed())
+        cc_hold_released(t, &removed, at);
+    return true;
+}
+
+void cc_lock_released_slow(void *addr, cc_caller_t at)
 {
     cc_thread_t *t = cc_enter();
     if (!t)
         return;
-    /* Not the top (released out of order), or not held at all. */
-    cc_lock_released_entered(t, addr);
+    /* Not the top (released out of order), not held at all, or timed. */
+    release_held(t, (uint64_t)(uintptr_t)addr, at);
     cc_leave(t);
 }
 
 bool cc_lock_released_entered(cc_thread_t *t, void *addr)
 {
-    return remove_held(&t->locks, (uint64_t)(uintptr_t)addr);
+    cc_held_t removed;
+    return remove_held(&t->locks, (uint64_t)(uintptr_t)addr, &removed);
 }
 
 void cc_lock_unlocked_slow(void *addr, cc_caller_t at)
@@ -227,7 +243,7 @@ void cc_lock_unlocked_slow(void *addr, cc_caller_t at)
     if (!t)
         return;
     uint64_t key = (uint64_t)(uintptr_t)addr;
-    if (!remove_held(&t->locks, key))
+    if (!release_held(t, key, at))
         cc_misuse_unlock_unheld(t, key, at);
     cc_leave(t);
 }

@@ -24,10 +24,11 @@ typedef struct cc_held {
     cc_caller_t at;   /* where it was taken */
     uint32_t stack;   /* its full stack, once one was needed; else 0 */
     uint32_t flags;   /* CC_ACQUIRE_* */
+    uint64_t since;   /* when it was taken, with hold_threshold_ms (hold_time.h); else 0 */
     bool new_edge;    /* scratch: its edge to the lock being taken is new */
     /* Padding to 64 bytes: every lock and unlock indexes the held stack,
      * and a power of two makes that one shift. */
-    uint8_t padding[15];
+    uint8_t padding[7];
 } cc_held_t;
 _Static_assert(sizeof(cc_held_t) == 64, "held entries index by shift");
 
@@ -61,10 +62,12 @@ void cc_lock_order_forget_edges(cc_lock_order_thread_t *lo);
 
 /* A full acquisition: registers the thread if needed, takes the guard. */
 void cc_lock_acquired_slow(void *addr, cc_lock_kind_t kind, uint32_t flags, cc_caller_t at);
-/* A release of a lock that is not on top of the held stack. */
-void cc_lock_released_slow(void *addr);
+/* A release of a lock that is not on top of the held stack, or of any
+ * lock while hold times are measured; `at` is the releasing call. */
+void cc_lock_released_slow(void *addr, cc_caller_t at);
 /* The same two, for a caller inside the runtime already (cc_enter). The
- * release says whether the thread held the lock. */
+ * release says whether the thread held the lock; it is not timed
+ * (semaphores use it, see hold_time.h). */
 void cc_lock_acquired_entered(struct cc_thread *t, void *addr, cc_lock_kind_t kind,
                               uint32_t flags, cc_caller_t at);
 bool cc_lock_released_entered(struct cc_thread *t, void *addr);

@@ -58,6 +58,7 @@ static void set_instance(cc_lock_t *l, cc_lock_kind_t kind, cc_lock_origin_t ori
     __atomic_store_n(&l->origin, (uint16_t)origin, __ATOMIC_RELAXED);
     __atomic_store_n(&l->site_pc, pc, __ATOMIC_RELAXED);
     __atomic_store_n(&l->written_generation, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&l->mutex_protocol, 0, __ATOMIC_RELAXED);
 }
 
 /* Finds or inserts the node for addr; a new node has id 0 and origin set. */

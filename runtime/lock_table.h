@@ -17,6 +17,9 @@ typedef struct cc_lock {
     /* The last destroy (while id is 0, the instance it ended): its id,
      * where and by whom. Read only by the misuse checks (misuse.c). */
     uint32_t destroy_tid;
+    /* A mutex's PTHREAD_PRIO_* protocol, from its init call's attribute
+     * (prio_inversion.c); PTHREAD_PRIO_NONE (0) for any other instance. */
+    uint32_t mutex_protocol;
     uint64_t destroyed_id;
     uint64_t destroy_pc;
     /* A semaphore's initial value, and whether a thread that did not hold

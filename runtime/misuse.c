@@ -35,6 +35,7 @@ enum {
     MUTEX_ERRORCHECK = 2,
     MUTEX_ROBUST = 16,
     MUTEX_PI = 32,
+    MUTEX_PP = 64,
     MUTEX_DESTROYED = -1,         /* pthread_mutex_destroy's mark */
     MUTEX_INCONSISTENT = 0x7fffffff, /* owner of a robust mutex whose owner died */
 };
@@ -56,6 +57,7 @@ typedef struct lock_word {
     bool destroyed;    /* a mutex glibc marked destroyed */
     bool checks_owner; /* a mutex whose unlock refuses a non-owner (EPERM) */
     bool robust;
+    bool prio_protocol; /* a mutex that inherits or protects priority */
 } lock_word_t;
 
 /* Reads memory that may have been unmapped since (a lock still held at
@@ -94,6 +96,7 @@ static void read_word(uint16_t kind, uint64_t addr, bool live, lock_word_t *w)
             return;
         }
         w->robust = (type & MUTEX_ROBUST) != 0;
+        w->prio_protocol = (type & (MUTEX_PI | MUTEX_PP)) != 0;
         w->checks_owner = (type & MUTEX_TYPE_MASK) == MUTEX_RECURSIVE ||
                           (type & MUTEX_TYPE_MASK) == MUTEX_ERRORCHECK ||
                           (type & (MUTEX_ROBUST | MUTEX_PI)) != 0;
@@ -136,7 +139,7 @@ typedef struct holder_search {
     const cc_thread_t *skip; /* the calling thread */
     const lock_word_t *word;
     bool found;              /* a thread whose held stack has it, as the word allows */
-    uint32_t tid;
+    uint32_t tid, os_tid;
     cc_caller_t at;
     uint32_t stack;
     uint32_t owner_tid;      /* ccheck tid of the word's owner, if it is registered */
@@ -163,6 +166,7 @@ static void find_holder(cc_thread_t *t, void *ctx)
         if (held[i].addr == s->addr) {
             s->found = true;
             s->tid = t->tid;
+            s->os_tid = t->os_tid;
             s->at = held[i].at;
             s->stack = held[i].stack;
             return;
@@ -238,7 +242,13 @@ typedef struct misuse {
     uint32_t other_thread;
     uint32_t other_stack;
     int32_t result;
+    uint32_t detail;
 } misuse_t;
+
+bool cc_misuse_once(cc_misuse_kind_t kind, uint64_t a, uint64_t b)
+{
+    return count_seen(3 | (uint64_t)kind << 8, a, b) == 0;
+}
 
 bool cc_misuse_first_time(cc_misuse_kind_t kind, int result, uint32_t stack,
                           uint32_t other_thread, uint32_t other_stack)
@@ -269,7 +279,7 @@ static void write_misuse(const misuse_t *m)
     rec.other_thread = m->other_thread;
     rec.other_stack = m->other_stack;
     rec.result = m->result;
-    rec.reserved = 0;
+    rec.detail = m->detail;
     cc_trace_write(CC_REC_MISUSE, &rec.h, sizeof rec);
 }
 
@@ -323,6 +333,35 @@ static misuse_t new_misuse(cc_misuse_kind_t kind, uint64_t addr, cc_lock_t *lock
                       .other_thread = CC_TRACE_NO_THREAD, .other_stack = CC_TRACE_NO_STACK};
 }
 
+void cc_misuse_write(cc_misuse_kind_t kind, uint64_t addr, cc_lock_t *lock, uint32_t stack,
+                     uint32_t other_thread, uint32_t other_stack, int32_t result, uint32_t detail)
+{
+    misuse_t m = new_misuse(kind, addr, lock, result);
+    m.stack = stack;
+    m.other_thread = other_thread;
+    m.other_stack = other_stack;
+    m.detail = detail;
+    write_misuse(&m);
+}
+
+bool cc_misuse_mutex_holder(cc_thread_t *t, uint64_t addr, cc_lock_kind_t kind,
+                            cc_mutex_holder_t *out)
+{
+    lock_word_t w;
+    read_word((uint16_t)kind, addr, true, &w);
+    if (w.state != WORD_OWNED || w.owner == t->os_tid)
+        return false;
+    holder_search_t s;
+    search_holders(&s, t, addr, &w);
+    if (!s.found)
+        return false;
+    out->tid = s.tid;
+    out->os_tid = s.os_tid;
+    out->stack = held_stack(s.stack, s.at);
+    out->prio_protocol = w.prio_protocol;
+    return true;
+}
+
 void cc_misuse_report(cc_misuse_kind_t kind, uint64_t addr, uint32_t other_thread,
                       uint32_t other_stack, int32_t result, cc_caller_t at)
 {
@@ -359,7 +398,6 @@ void cc_misuse_report(cc_misuse_kind_t kind, uint64_t addr, uint32_t other_threa
  * - pthread_spinlock_t: an int, 0 when free, anything else when taken:
  *   nothing to judge. */
 enum {
-    MUTEX_PP = 64,
     MUTEX_PSHARED = 128,
     MUTEX_ELISION = 256,
     MUTEX_NO_ELISION = 512,

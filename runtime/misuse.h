@@ -21,6 +21,7 @@
 #ifndef CC_MISUSE_H
 #define CC_MISUSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ccheck/trace_format.h"
@@ -83,6 +84,32 @@ bool cc_misuse_first_time(cc_misuse_kind_t kind, int result, uint32_t stack,
 
 void cc_misuse_report(cc_misuse_kind_t kind, uint64_t addr, uint32_t other_thread,
                       uint32_t other_stack, int32_t result, cc_caller_t at);
+
+/* True the first time (kind, a, b) is asked in this trace: for a check
+ * whose report is keyed by two call sites (lock-held-too-long: where the
+ * lock was taken and where it was released). Lock-free. */
+bool cc_misuse_once(cc_misuse_kind_t kind, uint64_t a, uint64_t b);
+
+/* Writes a misuse record whose stacks the caller has made (`lock` may be
+ * NULL), once per (kind, result, stack, related event) per trace like
+ * every misuse here. `result` and `detail` as trace_format.h says for the
+ * kind. Inside the runtime (guard held). */
+void cc_misuse_write(cc_misuse_kind_t kind, uint64_t addr, struct cc_lock *lock, uint32_t stack,
+                     uint32_t other_thread, uint32_t other_stack, int32_t result, uint32_t detail);
+
+/* Who holds a mutex (or C11 mtx) that thread t is about to wait for. */
+typedef struct cc_mutex_holder {
+    uint32_t tid, os_tid;
+    uint32_t stack;     /* where it locked it: its full stack if one was taken, else one frame */
+    bool prio_protocol; /* the mutex's memory says PTHREAD_PRIO_INHERIT or _PROTECT */
+} cc_mutex_holder_t;
+
+/* The other thread that holds the mutex at addr, by both witnesses: its
+ * held stack has the mutex and glibc's owner field names it. False if they
+ * do not agree on one (free by now, or a hold the runtime did not see).
+ * Takes the registry lock; inside the guard. */
+bool cc_misuse_mutex_holder(struct cc_thread *t, uint64_t addr, cc_lock_kind_t kind,
+                            cc_mutex_holder_t *out);
 
 /* Before a real write-lock call: glibc's write lock of an rwlock the
  * thread holds for reading waits for itself forever, so this must be

@@ -54,6 +54,11 @@ typedef struct cc_thread {
         cc_rec_missed_signal_t record;
         uint64_t poll_cond, poll_site; /* a wait known to be a poll */
     } missed;
+    /* Its scheduling (CC_SCHED_PACK) as last read for priority-inversion
+     * (prio_inversion.c), with the sched-change count and the time then. */
+    uint32_t sched;
+    uint32_t sched_changes;
+    uint64_t sched_read_ns;
     cc_lock_order_thread_t locks;
     cc_race_thread_t race; /* data races (runtime/race/), once enabled */
 

@@ -272,11 +272,18 @@ typedef enum cc_misuse_kind {
     CC_MISUSE_SEM_BOUND = 15,       /* post above the initial value (bounded_semaphore=1) */
     CC_MISUSE_DOUBLE_JOIN = 16,     /* join of a thread already joined */
     CC_MISUSE_JOIN_DETACHED = 17,   /* join of a detached thread */
+    CC_MISUSE_HELD_TOO_LONG = 18,   /* a lock held longer than hold_threshold_ms */
+    CC_MISUSE_PRIORITY_INVERSION = 19, /* a real-time thread blocks on a lower one's mutex */
 } cc_misuse_kind_t;
 
 /* One misuse. h.thread did it at `stack`. `other_thread`/`other_stack`
  * name the related earlier event (where the holder took the lock, where it
- * was destroyed), or CC_TRACE_NO_THREAD / CC_TRACE_NO_STACK. */
+ * was destroyed), or CC_TRACE_NO_THREAD / CC_TRACE_NO_STACK. `result` and
+ * `detail` are numbers some kinds carry, else 0:
+ *  - lock-held-too-long: result the threshold, detail the hold, in ms;
+ *  - priority-inversion: result the waiter's, detail the holder's
+ *    scheduling (CC_SCHED_PACK);
+ *  - the others: result the real call's return value, where it matters. */
 typedef struct cc_rec_misuse {
     cc_rec_header_t h;
     uint32_t kind; /* cc_misuse_kind_t */
@@ -285,10 +292,17 @@ typedef struct cc_rec_misuse {
     uint64_t addr;  /* the object's address */
     uint32_t other_thread;
     uint32_t other_stack;
-    int32_t result; /* the real call's return value, where it matters */
-    uint32_t reserved;
+    int32_t result;
+    uint32_t detail;
 } cc_rec_misuse_t;
 _Static_assert(sizeof(cc_rec_misuse_t) == 56, "misuse record layout");
+
+/* A thread's scheduling in one number: its policy (SCHED_OTHER 0,
+ * SCHED_FIFO 1, SCHED_RR 2, SCHED_BATCH 3, SCHED_IDLE 5, SCHED_DEADLINE 6)
+ * and its real-time priority (0, or 1 to 99 under SCHED_FIFO/SCHED_RR). */
+#define CC_SCHED_PACK(policy, priority) ((uint32_t)(policy) << 8 | ((uint32_t)(priority) & 0xffu))
+#define CC_SCHED_POLICY(packed) ((int)((uint32_t)(packed) >> 8))
+#define CC_SCHED_PRIORITY(packed) ((int)((uint32_t)(packed) & 0xffu))
 
 /* What the watchdog found when threads stayed blocked. */
 typedef enum cc_stuck_verdict {

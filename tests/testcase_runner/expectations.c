@@ -18,6 +18,7 @@ void tc_case_free(tc_case_t *tc)
         free(tc->args[i]);
     free(tc->args);
     free(tc->options);
+    free(tc->skip_reason);
     free(tc->name);
     memset(tc, 0, sizeof *tc);
 }
@@ -27,6 +28,11 @@ int tc_case_expected_exit(const tc_case_t *tc)
     if (tc->expect_exit >= 0)
         return tc->expect_exit;
     return tc->n_expects ? TC_EXIT_FINDINGS : 0;
+}
+
+bool tc_case_skipped(const tc_case_t *tc, int exit_status)
+{
+    return tc->skip_reason && exit_status == TC_EXIT_SKIP;
 }
 
 /* The value of a directive: from after its colon to the end of the line or
@@ -109,6 +115,14 @@ static int parse_line(const char *path, long lineno, const char *line,
             return -1;
         }
         tc->options = directive_value(p + strlen("ccheck-options:"));
+        return 0;
+    }
+    if ((p = strstr(line, "ccheck-may-skip:"))) {
+        if (tc->skip_reason) {
+            tc_add_reason(err, "%s:%ld: second ccheck-may-skip", path, lineno);
+            return -1;
+        }
+        tc->skip_reason = directive_value(p + strlen("ccheck-may-skip:"));
         return 0;
     }
     if ((p = strstr(line, "ccheck-args:"))) {

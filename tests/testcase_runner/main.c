@@ -9,9 +9,11 @@
  * report (report.h) against what the source says must be found
  * (expectations.h).
  *
- * Output: one line per case on stdout, `PASS <name>` or `FAIL <name>: <why>`,
- * then `N passed, N failed`. When a case fails, what `ccheck run` printed goes
- * to stderr. Exit status: 0 all passed, 1 some failed, 2 bad usage or setup.
+ * Output: one line per case on stdout, `PASS <name>`, `FAIL <name>: <why>`
+ * or `SKIP <name>: <what it needs>` (a case that may skip, expectations.h,
+ * and could not run here), then `N passed, N failed`, with `, N skipped`
+ * when some were. When a case fails, what `ccheck run` printed goes to
+ * stderr. Exit status: 0 none failed, 1 some failed, 2 bad usage or setup.
  * --keep leaves the reports and output in the temporary directory.
  *
  * --json FILE checks an existing report against one CASE without running
@@ -68,8 +70,8 @@ static void usage(FILE *out)
             "                     [--keep] [CASE...]\n"
             "       run_testcases --json REPORT --srcdir DIR [--exit-status N] CASE\n"
             "Runs each testcase DIR/<CASE>.c under `ccheck run` and compares its findings\n"
-            "with the ccheck-expect lines of its source. Exit status: 0 all passed,\n"
-            "1 some failed, 2 bad usage.\n");
+            "with the ccheck-expect lines of its source. Exit status: 0 none failed\n"
+            "(skipped cases do not fail), 1 some failed, 2 bad usage.\n");
 }
 
 static const char *need_arg(int argc, char **argv, int *i)
@@ -158,32 +160,43 @@ int main(int argc, char **argv)
         tmpdir = tc_run_begin();
     }
 
-    unsigned passed = 0, failed = 0;
+    unsigned passed = 0, failed = 0, skipped = 0;
     for (size_t i = 0; i < n_cases; i++) {
         tc_case_t tc = {.name = cases[i], .expect_exit = -1};
         tc_buf_t reasons = {0};
-        bool ok = false;
+        tc_outcome_t outcome = TC_FAILED;
         if (tc_parse_source(srcdir, &tc, &reasons) == 0) {
-            if (json) {
+            if (json && tc_case_skipped(&tc, exit_status)) {
+                outcome = TC_SKIPPED;
+            } else if (json) {
                 tc_check_outcome(&tc, exit_status, json, &reasons);
-                ok = reasons.len == 0;
+                outcome = reasons.len == 0 ? TC_PASSED : TC_FAILED;
             } else {
-                ok = tc_run_case(&run, &tc, tmpdir, &reasons);
+                outcome = tc_run_case(&run, &tc, tmpdir, &reasons);
             }
         }
-        if (ok)
+        switch (outcome) {
+        case TC_PASSED:
             printf("PASS %s\n", tc.name);
-        else
-            printf("FAIL %s: %s\n", tc.name, reasons.s);
-        fflush(stdout);
-        if (ok)
             passed++;
-        else
+            break;
+        case TC_SKIPPED:
+            printf("SKIP %s: %s\n", tc.name, tc.skip_reason);
+            skipped++;
+            break;
+        default:
+            printf("FAIL %s: %s\n", tc.name, reasons.s);
             failed++;
+            break;
+        }
+        fflush(stdout);
         free(reasons.s);
         tc_case_free(&tc); /* frees cases[i] too */
     }
-    printf("%u passed, %u failed\n", passed, failed);
+    if (skipped)
+        printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
+    else
+        printf("%u passed, %u failed\n", passed, failed);
     if (tmpdir)
         tc_run_end(tmpdir, keep);
     free(cases);

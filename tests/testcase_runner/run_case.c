@@ -184,14 +184,14 @@ char *tc_run_begin(void)
     return tmpdir;
 }
 
-bool tc_run_case(const tc_run_t *run, const tc_case_t *tc, const char *tmpdir,
-                 tc_buf_t *reasons)
+tc_outcome_t tc_run_case(const tc_run_t *run, const tc_case_t *tc, const char *tmpdir,
+                         tc_buf_t *reasons)
 {
     char *workdir = tc_path_join(tmpdir, tc->name);
     char *prog = tc_path_join(run->bindir, tc->name);
     char *json_path = tc_path_join(workdir, "report.json");
     char *log_path = tc_path_join(workdir, "output.log");
-    bool ok = false;
+    tc_outcome_t outcome = TC_FAILED;
     if (access(prog, X_OK) < 0) {
         tc_add_reason(reasons, "no testcase program %s: %s", prog, strerror(errno));
         goto out;
@@ -231,17 +231,21 @@ bool tc_run_case(const tc_run_t *run, const tc_case_t *tc, const char *tmpdir,
                           tc_case_expected_exit(tc));
         else
             exit_status = WEXITSTATUS(status);
+        if (tc_case_skipped(tc, exit_status)) {
+            outcome = TC_SKIPPED;
+            goto out;
+        }
         tc_check_outcome(tc, exit_status, json_path, reasons);
     }
-    ok = reasons->len == 0;
-    if (!ok)
+    outcome = reasons->len == 0 ? TC_PASSED : TC_FAILED;
+    if (outcome == TC_FAILED)
         show_log(tc->name, log_path);
 out:
     free(workdir);
     free(prog);
     free(json_path);
     free(log_path);
-    return ok;
+    return outcome;
 }
 
 void tc_run_end(const char *tmpdir, bool keep)

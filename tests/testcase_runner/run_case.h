@@ -26,10 +26,13 @@ typedef struct tc_run {
  * directory's absolute path, malloc'd; exits with status 2 on failure. */
 char *tc_run_begin(void);
 
-/* Runs one case in tmpdir/<name>. Returns true if it passed; otherwise adds
- * the reasons and shows ccheck's output on stderr. */
-bool tc_run_case(const tc_run_t *run, const tc_case_t *tc, const char *tmpdir,
-                 tc_buf_t *reasons);
+typedef enum tc_outcome { TC_PASSED, TC_FAILED, TC_SKIPPED } tc_outcome_t;
+
+/* Runs one case in tmpdir/<name>. On failure, adds the reasons and shows
+ * ccheck's output on stderr; a skipped case (tc_case_skipped) is not
+ * checked further. */
+tc_outcome_t tc_run_case(const tc_run_t *run, const tc_case_t *tc, const char *tmpdir,
+                         tc_buf_t *reasons);
 
 /* Removes tmpdir, or with keep says on stderr where it is. */
 void tc_run_end(const char *tmpdir, bool keep);

@@ -121,15 +121,15 @@ static void test_edges_of_a_nest(void **state)
     take(locks[2], 0, &pc[2]);
     take(locks[3], CC_ACQUIRE_TRY, &pc[3]);
     assert_int_equal(thread.locks.n_held, 4);
-    cc_on_releasing(locks[1]); /* out of order */
-    cc_on_releasing(locks[3]);
-    cc_on_releasing(locks[2]);
-    cc_on_releasing(locks[0]);
+    cc_on_releasing(locks[1], CC_CALLER()); /* out of order */
+    cc_on_releasing(locks[3], CC_CALLER());
+    cc_on_releasing(locks[2], CC_CALLER());
+    cc_on_releasing(locks[0], CC_CALLER());
     assert_int_equal(thread.locks.n_held, 0);
     take(locks[0], 0, NULL);
     take(locks[1], CC_ACQUIRE_READ, NULL); /* known edge: no new record */
-    cc_on_releasing(locks[1]);
-    cc_on_releasing(locks[0]);
+    cc_on_releasing(locks[1], CC_CALLER());
+    cc_on_releasing(locks[0], CC_CALLER());
     stop_running_as(&thread);
 
     cc_trace_t t;
@@ -202,14 +202,14 @@ static void test_two_held_locks_write_two_edges_once(void **state)
     take(locks[2], 0, NULL);
     assert_int_equal(edges_in(path), 3); /* and A -> C, B -> C */
     for (int i = 2; i >= 0; i--)
-        cc_on_releasing(locks[i]);
+        cc_on_releasing(locks[i], CC_CALLER());
     size_t written = trace_file_size(path);
     for (int repeat = 0; repeat < 2; repeat++) {
         for (int i = 0; i < 3; i++)
             take(locks[i], 0, NULL);
         assert_int_equal(thread.locks.n_held, 3);
         for (int i = 2; i >= 0; i--)
-            cc_on_releasing(locks[i]);
+            cc_on_releasing(locks[i], CC_CALLER());
     }
     assert_int_equal(thread.locks.n_held, 0);
     stop_running_as(&thread);
@@ -257,8 +257,8 @@ static void test_relock_of_held_lock_writes_no_edge(void **state)
     take(recursive, 0, NULL);
     assert_int_equal(thread.locks.n_held, 2);
     assert_int_equal(trace_file_size(path), before);
-    cc_on_releasing(recursive);
-    cc_on_releasing(recursive);
+    cc_on_releasing(recursive, CC_CALLER());
+    cc_on_releasing(recursive, CC_CALLER());
 
     take(lock_a, 0, NULL);
     take(recursive, 0, NULL); /* A -> R, a new edge */
@@ -266,9 +266,9 @@ static void test_relock_of_held_lock_writes_no_edge(void **state)
     take(recursive, 0, NULL);
     assert_int_equal(thread.locks.n_held, 3);
     assert_int_equal(trace_file_size(path), before);
-    cc_on_releasing(recursive);
-    cc_on_releasing(recursive);
-    cc_on_releasing(lock_a);
+    cc_on_releasing(recursive, CC_CALLER());
+    cc_on_releasing(recursive, CC_CALLER());
+    cc_on_releasing(lock_a, CC_CALLER());
     assert_int_equal(thread.locks.n_held, 0);
     stop_running_as(&thread);
 
