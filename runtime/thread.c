@@ -6,7 +6,11 @@
  *    never on a lock operation, and never across a call that can block.
  *  - A created thread waits in the trampoline until its creator has
  *    registered its handle (`published`): otherwise a join issued by another
- *    thread right after creation could miss it.
+ *    thread right after creation could miss it. It sleeps on a futex and
+ *    does not spin: a child of a higher real-time priority than its creator
+ *    would otherwise keep the creator off their CPU (sched_yield never
+ *    yields to a lower priority) until the kernel's real-time throttling
+ *    let it run, most of a second later.
  *  - A thread's state is recycled when it has finished and nobody will join
  *    it any more, so memory stays bounded however many threads come and go.
  *    The exiting thread drops its TLS pointer before that, and any call it
@@ -19,7 +23,12 @@
 #include "thread.h"
 #include "runtime.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "misuse.h"
 #include "notify.h"
@@ -313,6 +322,11 @@ void cc_thread_created(cc_thread_t *child, pthread_t handle,
     reaped_forget(handle);
     cc_spin_unlock(&registry.lock);
     __atomic_store_n(&child->published, 1, __ATOMIC_RELEASE);
+    /* The child may have run and ended by now; its state stays mapped (the
+     * arena never unmaps), so at worst this wakes nobody. */
+    int saved_errno = errno;
+    syscall(SYS_futex, &child->published, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+    errno = saved_errno;
 }
 
 void cc_thread_create_failed(cc_thread_t *child)
@@ -332,8 +346,10 @@ static void exit_on_unwind(void *unused)
 void *cc_thread_trampoline(void *arg)
 {
     cc_thread_t *t = arg;
+    int saved_errno = errno;
     while (!__atomic_load_n(&t->published, __ATOMIC_ACQUIRE))
-        cc_yield();
+        syscall(SYS_futex, &t->published, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+    errno = saved_errno;
     adopt(t);
     __atomic_fetch_sub(&registry.starting, 1, __ATOMIC_ACQ_REL);
     if (race_on()) {

@@ -12,26 +12,29 @@
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int stop;
 
+/* Locks and unlocks the mutex `arg` until told to stop. */
 static void *busy(void *arg)
 {
-    (void)arg;
+    pthread_mutex_t *lock = arg;
     while (!atomic_load(&stop)) {
-        pthread_mutex_lock(&m);
-        pthread_mutex_unlock(&m);
+        pthread_mutex_lock(lock);
+        pthread_mutex_unlock(lock);
     }
     return NULL;
 }
 
 static int child_work(void)
 {
-    /* Only the forking thread exists here; locks still work. */
-    pthread_mutex_t local = PTHREAD_MUTEX_INITIALIZER;
+    /* Only the forking thread exists here; locks still work. `m` may have
+     * been held by a busy thread at the fork, and stays so in the child:
+     * the child's own thread uses a mutex of its own. */
+    static pthread_mutex_t local = PTHREAD_MUTEX_INITIALIZER;
     for (int i = 0; i < 1000; i++) {
         if (pthread_mutex_lock(&local) != 0 || pthread_mutex_unlock(&local) != 0)
             return 1;
     }
     pthread_t t;
-    if (pthread_create(&t, NULL, busy, NULL) != 0)
+    if (pthread_create(&t, NULL, busy, &local) != 0)
         return 1;
     atomic_store(&stop, 1);
     return pthread_join(t, NULL) == 0 ? 0 : 1;
@@ -64,8 +67,8 @@ static void *forker(void *arg)
 int main(void)
 {
     pthread_t b1, b2, f;
-    pthread_create(&b1, NULL, busy, NULL);
-    pthread_create(&b2, NULL, busy, NULL);
+    pthread_create(&b1, NULL, busy, &m);
+    pthread_create(&b2, NULL, busy, &m);
     pthread_create(&f, NULL, forker, NULL);
     void *failed;
     pthread_join(f, &failed);
