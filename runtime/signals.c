@@ -275,37 +275,63 @@ cc_sighandler_t cc_signal_install_via(int sig, cc_sighandler_t handler,
 
 /* ---- the wrappers ----------------------------------------------------------- */
 
-static void acquire_installation(int sig)
+/* What a handler's run changed on its thread, to put back afterwards. */
+typedef struct handler_scope {
+    cc_thread_t *t; /* NULL: nothing changed */
+    uint32_t ignore_reads, ignore_writes;
+} handler_scope_t;
+
+/* Before the program's handler: it acquires what the installation
+ * released, and its accesses are checked even when the signal interrupts
+ * an ignore region (a pthread_atfork handler, an annotation): the handler
+ * is other code, as TSan also has it. */
+static handler_scope_t handler_enter(int sig)
 {
+    handler_scope_t scope = {NULL, 0, 0};
     if (CC_LIKELY(!race_on()))
-        return;
+        return scope;
     cc_thread_t *t = cc_current_thread;
     if (!t || t->guard || !t->race.active ||
         __atomic_load_n(&cc_runtime_state, __ATOMIC_RELAXED) != CC_RUNTIME_ON)
-        return;
+        return scope;
     int saved_errno = errno;
     t->guard = 1;
     cc_race_acquire(t, (uint64_t)(uintptr_t)edge_object(sig), CC_SYNC_MAIN);
     t->guard = 0;
     errno = saved_errno;
+    scope = (handler_scope_t){t, t->race.ignore_reads, t->race.ignore_writes};
+    t->race.ignore_reads = t->race.ignore_writes = 0;
+    return scope;
+}
+
+/* After it (not reached when the handler jumps out: the region is then
+ * checked from there on, which can report more, never crash). */
+static void handler_leave(handler_scope_t scope)
+{
+    if (scope.t) {
+        scope.t->race.ignore_reads = scope.ignore_reads;
+        scope.t->race.ignore_writes = scope.ignore_writes;
+    }
 }
 
 static void wrap_plain(int sig, siginfo_t *info, void *uctx)
 {
     (void)info;
     (void)uctx;
-    acquire_installation(sig);
+    handler_scope_t scope = handler_enter(sig);
     cc_sighandler_t handler = __atomic_load_n(&disp.plain[sig], __ATOMIC_ACQUIRE);
     if (CC_LIKELY(handler != NULL))
         handler(sig);
+    handler_leave(scope);
 }
 
 static void wrap_info(int sig, siginfo_t *info, void *uctx)
 {
-    acquire_installation(sig);
+    handler_scope_t scope = handler_enter(sig);
     info_handler_t handler = __atomic_load_n(&disp.info[sig], __ATOMIC_ACQUIRE);
     if (CC_LIKELY(handler != NULL))
         handler(sig, info, uctx);
+    handler_leave(scope);
 }
 
 /* ---- the runtime's own handlers ------------------------------------------------ */
