@@ -41,21 +41,19 @@
  * take the general path, which also makes the directory. */
 static cc_shadow_cell_t **dir_cache;
 
-static inline __attribute__((always_inline)) cc_shadow_cell_t *const *shadow_dir(void)
-{
-    cc_shadow_cell_t **dir = dir_cache;
-    if (CC_UNLIKELY(dir == NULL)) {
-        /* The version check rides on this once-per-module path. */
-        if (cc_race_abi_check == 0)
-            return NULL;
-        dir = dir_cache = __atomic_load_n(&cc_shadow_dir, __ATOMIC_ACQUIRE);
-    }
-    return dir;
-}
-
 /* This module's view of the current thread (race.h). Initial-exec, which
  * the linker turns into a constant offset from %fs in a program. */
 static __thread cc_race_view_t view __attribute__((tls_model("initial-exec")));
+
+/* The general path from this module: it also takes the directory for
+ * dir_cache once there is one, and the version check rides on that. */
+__attribute__((noinline)) static void general_path(cc_race_view_t *v, uint64_t addr, uint64_t size,
+                                                   bool write, uint64_t pc)
+{
+    if (CC_UNLIKELY(dir_cache == NULL) && cc_race_abi_check != 0)
+        dir_cache = __atomic_load_n(&cc_shadow_dir, __ATOMIC_ACQUIRE);
+    cc_race_check_general(v, addr, size, write, pc);
+}
 
 /* ---- accesses ----------------------------------------------------------------- */
 
@@ -65,7 +63,8 @@ static __thread cc_race_view_t view __attribute__((tls_model("initial-exec")));
     CC_EXPORT void name(void *addr);                                                               \
     CC_EXPORT void name(void *addr)                                                                \
     {                                                                                              \
-        cc_race_check(&view, shadow_dir(), CC_ADDR(addr), (size), (write), CC_RET_PC());                  \
+        cc_race_check(&view, dir_cache, general_path, CC_ADDR(addr), (size), (write),              \
+                      CC_RET_PC());                                                                \
     }
 
 /* The same with the pc given (tools that instrument binaries). */
@@ -73,7 +72,8 @@ static __thread cc_race_view_t view __attribute__((tls_model("initial-exec")));
     CC_EXPORT void name(void *addr, void *pc);                                                     \
     CC_EXPORT void name(void *addr, void *pc)                                                      \
     {                                                                                              \
-        cc_race_check(&view, shadow_dir(), CC_ADDR(addr), (size), (write), CC_ADDR(pc));                  \
+        cc_race_check(&view, dir_cache, general_path, CC_ADDR(addr), (size), (write),              \
+                      CC_ADDR(pc));                                                                \
     }
 
 #define CC_TSAN_SIZES(macro, prefix, suffix, write)                                                \
@@ -122,11 +122,11 @@ CC_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val);
 CC_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val)
 {
     if (*vptr_p != new_val)
-        cc_race_check(&view, shadow_dir(), CC_ADDR(vptr_p), 8, true, CC_RET_PC());
+        cc_race_check(&view, dir_cache, general_path, CC_ADDR(vptr_p), 8, true, CC_RET_PC());
 }
 
 CC_EXPORT void __tsan_vptr_read(void **vptr_p);
 CC_EXPORT void __tsan_vptr_read(void **vptr_p)
 {
-    cc_race_check(&view, shadow_dir(), CC_ADDR(vptr_p), 8, false, CC_RET_PC());
+    cc_race_check(&view, dir_cache, general_path, CC_ADDR(vptr_p), 8, false, CC_RET_PC());
 }

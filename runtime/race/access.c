@@ -207,24 +207,21 @@ static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
 }
 
 /* Exported for libccheck-tsan.a (interpose/tsan_access.c). */
-CC_EXPORT void cc_race_check_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write,
-                                     uint64_t pc)
+CC_EXPORT void cc_race_check_general(cc_race_view_t *view, uint64_t addr, uint64_t size,
+                                     bool write, uint64_t pc)
 {
+    cc_thread_t *t = view->thread;
+    if (CC_UNLIKELY(t == NULL)) {
+        /* Not attached yet: attach it if the thread checks accesses now.
+         * A thread with all its views taken checks this module's accesses
+         * here every time: slower, still right. */
+        t = cc_current_thread;
+        if (t == NULL || t->guard != 0 || !t->race.active)
+            return;
+        cc_race_view_attach(t, view);
+    }
     if (t->guard == 0 && checks(t, write))
         access_general(t, addr, size, write, pc, 0);
-}
-
-/* Exported for libccheck-tsan.a, like cc_race_check_general. */
-CC_EXPORT void cc_race_check_unattached(cc_race_view_t *view, uint64_t addr, uint64_t size,
-                                        bool write, uint64_t pc)
-{
-    cc_thread_t *t = cc_current_thread;
-    if (t == NULL || t->guard != 0 || !t->race.active)
-        return;
-    /* A thread with all its views taken checks this module's accesses
-     * here every time: slower, still right. */
-    cc_race_view_attach(t, view);
-    cc_race_check_general(t, addr, size, write, pc);
 }
 
 /* ---- the entry points of race.h ------------------------------------------------ */

@@ -57,12 +57,12 @@ typedef struct cc_race_current {
  * Checks that t takes part (not inside the runtime, has a slot, not in an
  * ignore region), records the event, classifies each word, stores,
  * reports. */
-void cc_race_check_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc);
-
-/* cc_race_check with a view not attached yet: attaches it if the thread
- * checks accesses now, and takes the general path. */
-void cc_race_check_unattached(cc_race_view_t *view, uint64_t addr, uint64_t size, bool write,
-                              uint64_t pc);
+void cc_race_check_general(cc_race_view_t *view, uint64_t addr, uint64_t size, bool write,
+                           uint64_t pc);
+/* cc_race_check_general, or a function of the caller's module that ends
+ * in it (interpose/tsan_access.c). */
+typedef void (*cc_race_general_fn)(cc_race_view_t *view, uint64_t addr, uint64_t size, bool write,
+                                   uint64_t pc);
 
 #define CC_RACE_INLINE static inline __attribute__((always_inline))
 
@@ -156,25 +156,21 @@ CC_RACE_INLINE bool cc_race_covered(uint64_t w, uint64_t r, uint64_t own, uint64
 /* Checks an access of size 1..16 bytes at addr by the current thread,
  * whose view (race.h) is `view`. Inlined into every entry point: a leaf
  * that finds the steady state and returns, or hands the access to
- * cc_race_check_general with a tail call, so the entry point saves no
- * registers. The steady state is judged before anything else about the
- * thread: it only loads and returns, which is right also for a thread
- * that ignores accesses or is inside the runtime (cc_race_check_general
- * checks those).
+ * `general` with a tail call, so the entry point saves no registers. The
+ * steady state is judged before anything else about the thread: it only
+ * loads and returns, which is right also for a thread that ignores
+ * accesses or is inside the runtime, and a view not attached yet covers
+ * nothing (cc_race_check_general sees to all three).
  *
  * `dir` is the shadow directory (cc_shadow_dir), which the caller keeps in
  * a variable of its own module (interpose/tsan_access.c): from a program
  * linked with libccheck-tsan.a, that is one pc-relative load instead of
  * two through the GOT. NULL (not made yet, or not read yet) goes to the
- * general path. */
+ * general path, which is the caller's to fill it in. */
 CC_RACE_INLINE void cc_race_check(cc_race_view_t *view, cc_shadow_cell_t *const *dir,
-                                  uint64_t addr, uint64_t size, bool write, uint64_t pc)
+                                  cc_race_general_fn general, uint64_t addr, uint64_t size,
+                                  bool write, uint64_t pc)
 {
-    cc_thread_t *t = view->thread;
-    if (CC_UNLIKELY(t == NULL)) {
-        cc_race_check_unattached(view, addr, size, write, pc);
-        return;
-    }
     uint64_t off = addr & 7;
     uint64_t index = (addr >> 3) & (CC_SHADOW_CHUNK_CELLS - 1);
     cc_shadow_cell_t *chunk;
@@ -187,8 +183,9 @@ CC_RACE_INLINE void cc_race_check(cc_race_view_t *view, cc_shadow_cell_t *const 
                   (chunk = __atomic_load_n(&dir[addr >> CC_SHADOW_CHUNK_BITS], __ATOMIC_ACQUIRE)) !=
                       NULL)) {
         cc_shadow_cell_t *c = chunk + index;
-        uint64_t own = view->own_bits;
-        uint64_t after = view->published;
+        uint64_t key = view->key;
+        uint64_t own = key & CC_DESC_SLOT;
+        uint64_t after = cc_desc_epoch(key);
         if (size <= 8) {
             /* (An 8-byte access here is aligned: its bytes are all 8.) */
             uint64_t bytes = size == 8 ? CC_DESC_BYTES : ((UINT64_C(1) << size) - 1) << off;
@@ -205,7 +202,7 @@ CC_RACE_INLINE void cc_race_check(cc_race_view_t *view, cc_shadow_cell_t *const 
             return;
         }
     }
-    cc_race_check_general(t, addr, size, write, pc);
+    general(view, addr, size, write, pc);
 }
 
 /* The current thread if it checks accesses now (not inside the runtime,

@@ -89,6 +89,7 @@ static void slots_map(void)
     if (hb.slots)
         return;
     hb.free_queue = cc_map(CC_RACE_MAX_SLOTS * sizeof *hb.free_queue);
+    hb.high = CC_RACE_NO_SLOT + 1;
     __atomic_store_n(&hb.slots, cc_map(CC_RACE_MAX_SLOTS * sizeof(slot_t)), __ATOMIC_RELEASE);
 }
 
@@ -191,6 +192,12 @@ uint32_t cc_race_slot_tid(uint32_t slot, uint64_t epoch)
 
 /* ---- threads ------------------------------------------------------------------ */
 
+/* What a view of r holds (race.h). */
+static inline uint64_t view_key(const cc_race_thread_t *r)
+{
+    return r->published << CC_DESC_EPOCH_SHIFT | r->own_bits;
+}
+
 /* The own entry of t's clock takes its epoch (when t gets its slot, and
  * before each release), and so do its copies for the inline check. */
 static inline void publish(cc_thread_t *t)
@@ -202,7 +209,7 @@ static inline void publish(cc_thread_t *t)
         cc_vclock_set(&r->clock, r->slot, r->epoch);
     r->published = r->epoch;
     for (uint32_t i = 0; i < r->n_views; i++)
-        r->views[i]->published = r->epoch;
+        r->views[i]->key = view_key(r);
 }
 
 bool cc_race_view_attach(cc_thread_t *t, cc_race_view_t *view)
@@ -210,8 +217,7 @@ bool cc_race_view_attach(cc_thread_t *t, cc_race_view_t *view)
     cc_race_thread_t *r = &t->race;
     if (r->n_views == CC_RACE_VIEWS)
         return false;
-    view->own_bits = r->own_bits;
-    view->published = r->published;
+    view->key = view_key(r);
     /* A signal handler on this thread reads the view: complete first. */
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     view->thread = t;
@@ -225,7 +231,7 @@ static void views_detach(cc_thread_t *t)
 {
     cc_race_thread_t *r = &t->race;
     for (uint32_t i = 0; i < r->n_views; i++)
-        r->views[i]->thread = NULL;
+        *r->views[i] = (cc_race_view_t){NULL, 0};
     r->n_views = 0;
 }
 

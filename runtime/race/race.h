@@ -63,6 +63,9 @@ extern int cc_race_enabled;
  * slot's clock, so a reused slot can hide a race (never invent one). */
 #define CC_RACE_SLOT_BITS 15
 #define CC_RACE_MAX_SLOTS (1u << CC_RACE_SLOT_BITS)
+/* Never handed out: a view that is all zeros (not attached) names it, and
+ * no access in the shadow does, so such a view covers nothing. */
+#define CC_RACE_NO_SLOT 0u
 #define CC_RACE_CLOCK_BITS 39
 #define CC_RACE_CLOCK_MAX ((UINT64_C(1) << CC_RACE_CLOCK_BITS) - 1)
 
@@ -73,7 +76,7 @@ extern int cc_race_enabled;
  * so a mismatched pair fails at link or load time. Bump the number with
  * any change of those layouts or of the runtime functions the archive
  * calls. */
-#define cc_race_abi_check cc_race_abi_3
+#define cc_race_abi_check cc_race_abi_4
 extern const int cc_race_abi_check;
 
 /* ---- vector clocks (vclock.c) ------------------------------------------- */
@@ -109,17 +112,21 @@ typedef struct cc_race_history cc_race_history_t;
  * %fs-relative load in a program: the check reads no GOT entry and no
  * cc_thread_t. A view is attached to its thread by the thread's first
  * checked access (access.c) and kept up to date by hb.c until the thread
- * exits. thread NULL: not attached. */
+ * exits. All zeros: not attached; its slot bits then name CC_RACE_NO_SLOT,
+ * so the inline check finds nothing covered and takes the general path,
+ * which attaches it. */
 typedef struct cc_race_view {
     struct cc_thread *thread;
-    uint64_t own_bits;
-    uint64_t published;
+    /* The thread's published epoch and its slot, laid out as in an access
+     * descriptor (shadow.h): one load for both. */
+    uint64_t key;
 } cc_race_view_t;
 
 enum { CC_RACE_VIEWS = 4 }; /* modules a thread's views can come from */
 
 typedef struct cc_race_thread {
-    /* The master copy of the view's fields (hb.c), and the views. */
+    /* What the views' keys are made of (hb.c): the descriptor bits of the
+     * slot, and the epoch last published (the clock's own entry). */
     uint64_t own_bits;
     uint64_t published;
     cc_race_view_t *views[CC_RACE_VIEWS];

@@ -48,7 +48,7 @@ static __thread cc_race_view_t view;
 __attribute__((noinline)) static uint64_t access_at(const void *p, uint64_t size, bool write)
 {
     uint64_t pc = (uint64_t)(uintptr_t)__builtin_return_address(0);
-    cc_race_check(&view, cc_shadow_dir, ADDR(p), size, write, pc);
+    cc_race_check(&view, cc_shadow_dir, cc_race_check_general, ADDR(p), size, write, pc);
     return pc;
 }
 
