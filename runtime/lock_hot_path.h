@@ -32,7 +32,7 @@ static inline void cc_held_fill(cc_held_t *h, uint64_t addr, cc_lock_t *lock, ui
     h->at = at;
     h->stack = 0;
     h->flags = flags;
-    h->since = 0; /* cc_hold_stamp's, when timed */
+    /* h->since: cc_hold_stamp's, only when timed (every push is then). */
 }
 
 /* The current thread's state if the runtime may act without entering, or

@@ -24,7 +24,7 @@ typedef struct cc_held {
     cc_caller_t at;   /* where it was taken */
     uint32_t stack;   /* its full stack, once one was needed; else 0 */
     uint32_t flags;   /* CC_ACQUIRE_* */
-    uint64_t since;   /* when it was taken, with hold_threshold_ms (hold_time.h); else 0 */
+    uint64_t since;   /* when it was taken, with hold_threshold_ms (hold_time.h); else unset */
     bool new_edge;    /* scratch: its edge to the lock being taken is new */
     /* Padding to 64 bytes: every lock and unlock indexes the held stack,
      * and a power of two makes that one shift. */
