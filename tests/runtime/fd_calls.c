@@ -40,17 +40,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
-static const char *phase = "off";
+#include "checks.h"
 
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "%s:%d: race detection %s: failed: %s\n", __FILE__, __LINE__, \
-                    phase, #cond);                                                     \
-            failures++;                                                                \
-        }                                                                              \
-    } while (0)
 
 /* A call that must fail with `err`, leaving errno so. */
 #define FAILS(call, err)                                                               \
@@ -502,12 +493,7 @@ static void run_threads(void)
 int main(void)
 {
     run_all();
-    void (*tsan_init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "__tsan_init");
-    if (!tsan_init) {
-        printf("skipped: no __tsan_init, race detection cannot be turned on\n");
-    } else {
-        phase = "on";
-        tsan_init();
+    if (race_detection_on()) {
         run_all();
         run_threads();
     }

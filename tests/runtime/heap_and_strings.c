@@ -30,17 +30,8 @@
 #include <unistd.h>
 #include <wchar.h>
 
-static int failures;
-static const char *phase = "off";
+#include "checks.h"
 
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "%s:%d: race detection %s: failed: %s\n", __FILE__, __LINE__, \
-                    phase, #cond);                                                     \
-            failures++;                                                                \
-        }                                                                              \
-    } while (0)
 
 /* The function through a volatile pointer: the compiler can neither expand
  * it inline (a 4-byte memcpy becomes a store) nor drop it (an unused
@@ -452,12 +443,7 @@ int main(void)
     }
     run_all();
 
-    void (*tsan_init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "__tsan_init");
-    if (!tsan_init) {
-        printf("skipped: no __tsan_init, race detection cannot be turned on\n");
-    } else {
-        phase = "on";
-        tsan_init();
+    if (race_detection_on()) {
         run_all();
         run_unsynchronised();
     }

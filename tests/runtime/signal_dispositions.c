@@ -18,21 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "checks.h"
+
 /* glibc adds the kernel's SA_RESTORER to every handler it installs, and
  * reports it back in sa_flags. */
 #define LIBC_RESTORER_FLAG 0x04000000
 
-static const char *round_name;
-static int failures;
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "%s:%d: %s: check failed: %s\n", __FILE__, __LINE__,       \
-                    round_name, #cond);                                                \
-            failures++;                                                                \
-        }                                                                              \
-    } while (0)
 
 static volatile sig_atomic_t a_runs, b_runs, last_sig;
 
@@ -374,9 +365,8 @@ static void fork_keeps_handlers(void)
     CHECK(sigaction(SIGUSR1, &dfl, NULL) == 0);
 }
 
-static void run_all(const char *name)
+static void run_all(void)
 {
-    round_name = name;
     oldact_round_trips();
     siginfo_handler();
     handler_errno();
@@ -392,14 +382,10 @@ static void run_all(const char *name)
 
 int main(void)
 {
-    run_all("race detection off");
-    void (*tsan_init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "__tsan_init");
-    if (tsan_init) {
-        tsan_init();
+    run_all();
+    if (race_detection_on()) {
         wrapped_round = true;
-        run_all("race detection on");
-    } else {
-        fprintf(stderr, "no __tsan_init (not under ccheck): the wrapped round is skipped\n");
+        run_all();
     }
     if (failures)
         fprintf(stderr, "%d check(s) failed\n", failures);

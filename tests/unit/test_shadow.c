@@ -699,12 +699,8 @@ static void test_sync_object_memory(void **state)
 static int setup(void **state)
 {
     (void)state;
-    cc_options_init(NULL);
-    main_thread = start_traced_runtime("shadow");
-    if (!main_thread)
-        return -1;
-    cc_race_enable();
-    return main_thread->race.active ? 0 : -1;
+    main_thread = start_race_runtime("shadow");
+    return main_thread ? 0 : -1;
 }
 
 static int teardown(void **state)

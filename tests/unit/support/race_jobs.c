@@ -9,8 +9,21 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "race_jobs.h"
+#include "options.h"
+#include "race/race.h"
+#include "support/race_jobs.h"
+#include "support/trace_files.h"
 #include "thread.h"
+
+cc_thread_t *start_race_runtime(const char *name)
+{
+    cc_options_init(NULL);
+    cc_thread_t *t = start_traced_runtime(name);
+    if (!t)
+        return NULL;
+    cc_race_enable();
+    return t->race.active ? t : NULL;
+}
 
 void *job_main(void *job)
 {

@@ -20,6 +20,11 @@ typedef struct job {
     bool ok;
 } job_t;
 
+/* A traced runtime (trace_files.h) with race detection on, for a
+ * cmocka group setup: the main thread's state, or NULL if it has no
+ * slot. */
+struct cc_thread *start_race_runtime(const char *name);
+
 /* Runs fn on a new thread, registered with a slot of its own, to its end.
  * The join is not seen by the detector: nothing orders the thread's
  * accesses with anyone else's. */
