@@ -43,29 +43,6 @@ ssize_t __recv_chk(int fd, void *buf, size_t n, size_t room, int flags);
 ssize_t __recvfrom_chk(int fd, void *__restrict buf, size_t n, size_t room, int flags,
                        __SOCKADDR_ARG addr, socklen_t *__restrict addr_len);
 
-/* Runs `stmts` inside the guard with t_, a thread with a slot, keeping
- * errno; not at all when the runtime must stay out (inside the guard
- * already, before initialisation, on a thread that has exited). */
-#define RACE_HOOK(stmts)                                                               \
-    do {                                                                               \
-        int saved_errno_ = errno;                                                      \
-        cc_thread_t *t_ = cc_race_hook_enter();                                        \
-        if (t_) {                                                                      \
-            stmts;                                                                     \
-            cc_leave(t_);                                                              \
-        }                                                                              \
-        errno = saved_errno_;                                                          \
-    } while (0)
-
-/* Inside RACE_HOOK, in an interposer (pc_ is its caller). */
-static inline void range(cc_thread_t *t, const void *p, size_t n, bool write, uint64_t pc)
-{
-    if (p && n)
-        cc_race_access_range(t, (uint64_t)(uintptr_t)p, n, write, pc);
-}
-#define READ(p, n) range(t_, (p), (n), false, pc_)
-#define WRITE(p, n) range(t_, (p), (n), true, pc_)
-
 /* The first n bytes of the vector's data: the elements it filled (or
  * sent) in order, the last one perhaps in part. */
 static void iov_access(cc_thread_t *t, const struct iovec *iov, size_t count, size_t n,
@@ -73,7 +50,7 @@ static void iov_access(cc_thread_t *t, const struct iovec *iov, size_t count, si
 {
     for (size_t i = 0; i < count && n > 0; i++) {
         size_t part = iov[i].iov_len < n ? iov[i].iov_len : n;
-        range(t, iov[i].iov_base, part, write, pc);
+        cc_race_range(t, iov[i].iov_base, part, write, pc);
         n -= part;
     }
 }
@@ -102,11 +79,11 @@ static void received_fds(cc_thread_t *t, struct msghdr *msg, uint64_t pc)
 static void msg_access(cc_thread_t *t, struct msghdr *msg, size_t n, bool write, uint64_t pc)
 {
     iov_access(t, msg->msg_iov, msg->msg_iovlen, n, write, pc);
-    range(t, msg->msg_control, msg->msg_controllen, write, pc);
+    cc_race_range(t, msg->msg_control, msg->msg_controllen, write, pc);
     if (write)
         received_fds(t, msg, pc);
     else
-        range(t, msg->msg_name, msg->msg_namelen, false, pc);
+        cc_race_range(t, msg->msg_name, msg->msg_namelen, false, pc);
 }
 
 /* The messages that sendmmsg sent or recvmmsg received, each of its
@@ -116,7 +93,7 @@ static void mmsg_access(cc_thread_t *t, struct mmsghdr *v, int sent, bool write,
     for (int i = 0; i < sent; i++) {
         msg_access(t, &v[i].msg_hdr, v[i].msg_len, write, pc);
         if (write)
-            range(t, &v[i].msg_len, sizeof v[i].msg_len, true, pc);
+            cc_race_range(t, &v[i].msg_len, sizeof v[i].msg_len, true, pc);
     }
 }
 #define MMSG(v, sent, write) mmsg_access(t_, (v), (sent), (write), pc_)
@@ -126,11 +103,11 @@ static void mmsg_access(cc_thread_t *t, struct mmsghdr *v, int sent, bool write,
 /* A read-like call on fd: a use before it; after it returned `result`
  * (bytes, or messages) with no error, `writes` record what it filled in
  * and it acquires the descriptor's clock. */
-#define RECEIVING(fd) RACE_HOOK(cc_race_fd_use(t_, (fd), pc_))
+#define RECEIVING(fd) CC_RACE_CHECKED(cc_race_fd_use(t_, (fd), pc_))
 #define RECEIVED(fd, writes)                                                           \
     do {                                                                               \
         if (result >= 0)                                                               \
-            RACE_HOOK({                                                                \
+            CC_RACE_CHECKED({                                                                \
                 writes;                                                                \
                 cc_race_fd_acquire(t_, (fd));                                          \
             });                                                                        \
@@ -138,11 +115,11 @@ static void mmsg_access(cc_thread_t *t, struct mmsghdr *v, int sent, bool write,
 
 /* A write-like call on fd: a use and a release before it; after it sent
  * `result` > 0 (bytes, or messages), `reads` record what it sent. */
-#define SENDING(fd) RACE_HOOK(cc_race_fd_release(t_, (fd), pc_))
+#define SENDING(fd) CC_RACE_CHECKED(cc_race_fd_release(t_, (fd), pc_))
 #define SENT(reads)                                                                    \
     do {                                                                               \
         if (result > 0)                                                                \
-            RACE_HOOK(reads);                                                          \
+            CC_RACE_CHECKED(reads);                                                          \
     } while (0)
 
 /* recv can report more than fit with MSG_TRUNC: only n bytes were filled. */
@@ -153,17 +130,18 @@ static void mmsg_access(cc_thread_t *t, struct mmsghdr *v, int sent, bool write,
 #define WRITE_LIKE(type, name, params, args, fd, reads)                                \
     CC_RACE_INTERPOSER(type, name, params, args, SENDING(fd), SENT(reads))
 
-READ_LIKE(ssize_t, read, (int fd, void *buf, size_t n), (fd, buf, n), fd, WRITE(buf, FILLED(n)))
+READ_LIKE(ssize_t, read, (int fd, void *buf, size_t n), (fd, buf, n), fd,
+          CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, __read_chk, (int fd, void *buf, size_t n, size_t room), (fd, buf, n, room),
-          fd, WRITE(buf, FILLED(n)))
+          fd, CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, pread, (int fd, void *buf, size_t n, off_t at), (fd, buf, n, at), fd,
-          WRITE(buf, FILLED(n)))
+          CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, pread64, (int fd, void *buf, size_t n, off64_t at), (fd, buf, n, at), fd,
-          WRITE(buf, FILLED(n)))
+          CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, __pread_chk, (int fd, void *buf, size_t n, off_t at, size_t room),
-          (fd, buf, n, at, room), fd, WRITE(buf, FILLED(n)))
+          (fd, buf, n, at, room), fd, CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, __pread64_chk, (int fd, void *buf, size_t n, off64_t at, size_t room),
-          (fd, buf, n, at, room), fd, WRITE(buf, FILLED(n)))
+          (fd, buf, n, at, room), fd, CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, readv, (int fd, const struct iovec *iov, int count), (fd, iov, count), fd,
           IOV(iov, count, result, true))
 READ_LIKE(ssize_t, preadv, (int fd, const struct iovec *iov, int count, off_t at),
@@ -176,17 +154,17 @@ READ_LIKE(ssize_t, preadv64v2,
           (int fd, const struct iovec *iov, int count, off64_t at, int flags),
           (fd, iov, count, at, flags), fd, IOV(iov, count, result, true))
 READ_LIKE(ssize_t, recv, (int fd, void *buf, size_t n, int flags), (fd, buf, n, flags), fd,
-          WRITE(buf, FILLED(n)))
+          CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, __recv_chk, (int fd, void *buf, size_t n, size_t room, int flags),
-          (fd, buf, n, room, flags), fd, WRITE(buf, FILLED(n)))
+          (fd, buf, n, room, flags), fd, CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, recvfrom,
           (int fd, void *__restrict buf, size_t n, int flags, __SOCKADDR_ARG addr,
            socklen_t *__restrict addr_len),
-          (fd, buf, n, flags, addr, addr_len), fd, WRITE(buf, FILLED(n)))
+          (fd, buf, n, flags, addr, addr_len), fd, CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, __recvfrom_chk,
           (int fd, void *__restrict buf, size_t n, size_t room, int flags, __SOCKADDR_ARG addr,
            socklen_t *__restrict addr_len),
-          (fd, buf, n, room, flags, addr, addr_len), fd, WRITE(buf, FILLED(n)))
+          (fd, buf, n, room, flags, addr, addr_len), fd, CC_RACE_WRITE(buf, FILLED(n)))
 READ_LIKE(ssize_t, recvmsg, (int fd, struct msghdr *msg, int flags), (fd, msg, flags), fd,
           msg_access(t_, msg, (size_t)result, true, pc_))
 READ_LIKE(int, recvmmsg,
@@ -194,14 +172,14 @@ READ_LIKE(int, recvmmsg,
           (fd, v, n, flags, timeout), fd, MMSG(v, result, true))
 /* eventfd_read returns 0 (or -1), having filled *value. */
 READ_LIKE(int, eventfd_read, (int fd, eventfd_t *value), (fd, value), fd,
-          WRITE(value, result == 0 ? sizeof *value : 0))
+          CC_RACE_WRITE(value, result == 0 ? sizeof *value : 0))
 
 WRITE_LIKE(ssize_t, write, (int fd, const void *buf, size_t n), (fd, buf, n), fd,
-           READ(buf, (size_t)result))
+           CC_RACE_READ(buf, (size_t)result))
 WRITE_LIKE(ssize_t, pwrite, (int fd, const void *buf, size_t n, off_t at), (fd, buf, n, at), fd,
-           READ(buf, (size_t)result))
+           CC_RACE_READ(buf, (size_t)result))
 WRITE_LIKE(ssize_t, pwrite64, (int fd, const void *buf, size_t n, off64_t at), (fd, buf, n, at),
-           fd, READ(buf, (size_t)result))
+           fd, CC_RACE_READ(buf, (size_t)result))
 WRITE_LIKE(ssize_t, writev, (int fd, const struct iovec *iov, int count), (fd, iov, count), fd,
            IOV(iov, count, result, false))
 WRITE_LIKE(ssize_t, pwritev, (int fd, const struct iovec *iov, int count, off_t at),
@@ -214,11 +192,11 @@ WRITE_LIKE(ssize_t, pwritev64v2,
            (int fd, const struct iovec *iov, int count, off64_t at, int flags),
            (fd, iov, count, at, flags), fd, IOV(iov, count, result, false))
 WRITE_LIKE(ssize_t, send, (int fd, const void *buf, size_t n, int flags), (fd, buf, n, flags), fd,
-           READ(buf, (size_t)result))
+           CC_RACE_READ(buf, (size_t)result))
 WRITE_LIKE(ssize_t, sendto,
            (int fd, const void *buf, size_t n, int flags, __CONST_SOCKADDR_ARG addr,
             socklen_t addr_len),
-           (fd, buf, n, flags, addr, addr_len), fd, READ(buf, (size_t)result))
+           (fd, buf, n, flags, addr, addr_len), fd, CC_RACE_READ(buf, (size_t)result))
 WRITE_LIKE(ssize_t, sendmsg, (int fd, const struct msghdr *msg, int flags), (fd, msg, flags), fd,
            msg_access(t_, (struct msghdr *)msg, (size_t)result, false, pc_))
 WRITE_LIKE(int, sendmmsg, (int fd, struct mmsghdr *v, unsigned int n, int flags),
@@ -232,14 +210,14 @@ WRITE_LIKE(int, eventfd_write, (int fd, eventfd_t value), (fd, value), fd, (void
 #define MADE(kind)                                                                     \
     do {                                                                               \
         if (result >= 0)                                                               \
-            RACE_HOOK(cc_race_fd_made(t_, result, (kind), pc_));                       \
+            CC_RACE_CHECKED(cc_race_fd_made(t_, result, (kind), pc_));                       \
     } while (0)
 /* After a call that filled fds[2] with two ends sharing a clock. */
 #define MADE_PAIR(fds)                                                                 \
     do {                                                                               \
         if (result == 0)                                                               \
-            RACE_HOOK({                                                                \
-                WRITE((fds), 2 * sizeof(int));                                         \
+            CC_RACE_CHECKED({                                                                \
+                CC_RACE_WRITE((fds), 2 * sizeof(int));                                         \
                 cc_race_fd_made_pair(t_, (fds), pc_);                                  \
             });                                                                        \
     } while (0)
@@ -247,7 +225,7 @@ WRITE_LIKE(int, eventfd_write, (int fd, eventfd_t value), (fd, value), fd, (void
 #define DUPLICATED(oldfd, replaced)                                                    \
     do {                                                                               \
         if (result >= 0 && result != (oldfd))                                          \
-            RACE_HOOK(cc_race_fd_dup(t_, (oldfd), result, (replaced), pc_));           \
+            CC_RACE_CHECKED(cc_race_fd_dup(t_, (oldfd), result, (replaced), pc_));           \
     } while (0)
 
 CC_RACE_INTERPOSER(int, creat, (const char *path, mode_t mode), (path, mode), (void)0,
@@ -269,24 +247,24 @@ CC_RACE_INTERPOSER(int, socketpair, (int domain, int type, int protocol, int fds
 /* A connection is made before it is accepted: connect releases, accept
  * acquires (one clock for all sockets: which listener is not followed). */
 CC_RACE_INTERPOSER(int, connect, (int fd, __CONST_SOCKADDR_ARG addr, socklen_t len),
-                   (fd, addr, len), RACE_HOOK({
+                   (fd, addr, len), CC_RACE_CHECKED({
                        cc_race_fd_use(t_, fd, pc_);
                        cc_race_fd_connecting(t_);
                    }),
-                   if (result == 0) RACE_HOOK(cc_race_fd_connected(t_, fd)))
+                   if (result == 0) CC_RACE_CHECKED(cc_race_fd_connected(t_, fd)))
 #define ACCEPTED()                                                                     \
     do {                                                                               \
         if (result >= 0)                                                               \
-            RACE_HOOK({                                                                \
+            CC_RACE_CHECKED({                                                                \
                 cc_race_fd_accepted(t_);                                               \
                 cc_race_fd_made(t_, result, CC_FD_SYNC_SOCKETS, pc_);                  \
             });                                                                        \
     } while (0)
 CC_RACE_INTERPOSER(int, accept, (int fd, __SOCKADDR_ARG addr, socklen_t *__restrict len),
-                   (fd, addr, len), RACE_HOOK(cc_race_fd_use(t_, fd, pc_)), ACCEPTED())
+                   (fd, addr, len), CC_RACE_CHECKED(cc_race_fd_use(t_, fd, pc_)), ACCEPTED())
 CC_RACE_INTERPOSER(int, accept4,
                    (int fd, __SOCKADDR_ARG addr, socklen_t *__restrict len, int flags),
-                   (fd, addr, len, flags), RACE_HOOK(cc_race_fd_use(t_, fd, pc_)), ACCEPTED())
+                   (fd, addr, len, flags), CC_RACE_CHECKED(cc_race_fd_use(t_, fd, pc_)), ACCEPTED())
 
 CC_RACE_INTERPOSER(int, dup, (int oldfd), (oldfd), (void)0, DUPLICATED(oldfd, false))
 CC_RACE_INTERPOSER(int, dup2, (int oldfd, int newfd), (oldfd, newfd), (void)0,
@@ -294,7 +272,7 @@ CC_RACE_INTERPOSER(int, dup2, (int oldfd, int newfd), (oldfd, newfd), (void)0,
 CC_RACE_INTERPOSER(int, dup3, (int oldfd, int newfd, int flags), (oldfd, newfd, flags), (void)0,
                    DUPLICATED(oldfd, true))
 
-CC_RACE_INTERPOSER(int, close, (int fd), (fd), RACE_HOOK(cc_race_fd_closing(t_, fd, pc_)),
+CC_RACE_INTERPOSER(int, close, (int fd), (fd), CC_RACE_CHECKED(cc_race_fd_closing(t_, fd, pc_)),
                    (void)0)
 
 /* fopen's descriptor and fclose's close are libc's internal calls, which
@@ -302,14 +280,15 @@ CC_RACE_INTERPOSER(int, close, (int fd), (fd), RACE_HOOK(cc_race_fd_closing(t_, 
 #define FILE_OPENED()                                                                  \
     do {                                                                               \
         if (result)                                                                    \
-            RACE_HOOK(cc_race_fd_made(t_, fileno(result), CC_FD_SYNC_FILES, pc_));     \
+            CC_RACE_CHECKED(cc_race_fd_made(t_, fileno(result), CC_FD_SYNC_FILES, pc_));     \
     } while (0)
 CC_RACE_INTERPOSER(FILE *, fopen, (const char *__restrict path, const char *__restrict mode),
                    (path, mode), (void)0, FILE_OPENED())
 CC_RACE_INTERPOSER(FILE *, fopen64, (const char *__restrict path, const char *__restrict mode),
                    (path, mode), (void)0, FILE_OPENED())
 CC_RACE_INTERPOSER(int, fclose, (FILE * stream), (stream),
-                   if (stream) RACE_HOOK(cc_race_fd_closing(t_, fileno(stream), pc_)), (void)0)
+                   if (stream) CC_RACE_CHECKED(cc_race_fd_closing(t_, fileno(stream), pc_)),
+                   (void)0)
 
 /* ---- epoll ------------------------------------------------------------------------- */
 
@@ -318,7 +297,7 @@ CC_RACE_INTERPOSER(int, fclose, (FILE * stream), (stream),
  * EPOLLONESHOT descriptor). An added descriptor's writes release there
  * too (cc_race_fd_poll_added). */
 CC_RACE_INTERPOSER(int, epoll_ctl, (int epfd, int op, int fd, struct epoll_event *event),
-                   (epfd, op, fd, event), RACE_HOOK({
+                   (epfd, op, fd, event), CC_RACE_CHECKED({
                        cc_race_fd_use(t_, fd, pc_);
                        if (op == EPOLL_CTL_DEL)
                            cc_race_fd_use(t_, epfd, pc_);
@@ -326,24 +305,25 @@ CC_RACE_INTERPOSER(int, epoll_ctl, (int epfd, int op, int fd, struct epoll_event
                            cc_race_fd_release(t_, epfd, pc_);
                    }),
                    if (result == 0 && op == EPOLL_CTL_ADD)
-                       RACE_HOOK(cc_race_fd_poll_added(t_, epfd, fd)))
+                       CC_RACE_CHECKED(cc_race_fd_poll_added(t_, epfd, fd)))
 
 /* A wait that reported events acquires the instance's clock. */
 #define EPOLL_WAITED(epfd, events)                                                     \
     do {                                                                               \
         if (result > 0)                                                                \
-            RACE_HOOK({                                                                \
-                WRITE((events), (size_t)result * sizeof(struct epoll_event));          \
+            CC_RACE_CHECKED({                                                                \
+                CC_RACE_WRITE((events), (size_t)result * sizeof(struct epoll_event));          \
                 cc_race_fd_acquire(t_, (epfd));                                        \
             });                                                                        \
     } while (0)
 CC_RACE_INTERPOSER(int, epoll_wait, (int epfd, struct epoll_event *events, int n, int timeout),
-                   (epfd, events, n, timeout), RACE_HOOK(cc_race_fd_use(t_, epfd, pc_)),
+                   (epfd, events, n, timeout), CC_RACE_CHECKED(cc_race_fd_use(t_, epfd, pc_)),
                    EPOLL_WAITED(epfd, events))
 CC_RACE_INTERPOSER(int, epoll_pwait,
                    (int epfd, struct epoll_event *events, int n, int timeout,
                     const sigset_t *sigmask),
-                   (epfd, events, n, timeout, sigmask), RACE_HOOK(cc_race_fd_use(t_, epfd, pc_)),
+                   (epfd, events, n, timeout, sigmask),
+                   CC_RACE_CHECKED(cc_race_fd_use(t_, epfd, pc_)),
                    EPOLL_WAITED(epfd, events))
 
 /* ---- variadic calls ------------------------------------------------------------------ */

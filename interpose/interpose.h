@@ -66,6 +66,32 @@
         return name##_checked(CC_CALLER().pc, CC_UNPAREN args);                        \
     }
 
+/* In the `before` or `after` of CC_RACE_INTERPOSER: `stmts` with t_, the
+ * current thread inside the guard, when race detection is on and the
+ * thread takes part (given a slot if it had none); errno is kept. */
+#define CC_RACE_CHECKED(stmts)                                                         \
+    do {                                                                               \
+        if (CC_RACE_ON()) {                                                            \
+            int saved_errno_ = errno;                                                  \
+            cc_thread_t *t_ = cc_race_hook_enter();                                    \
+            if (t_) {                                                                  \
+                stmts;                                                                 \
+                cc_leave(t_);                                                          \
+            }                                                                          \
+            errno = saved_errno_;                                                      \
+        }                                                                              \
+    } while (0)
+
+/* The call read or wrote the n bytes at p (none if p is NULL). */
+static inline void cc_race_range(cc_thread_t *t, const void *p, size_t n, bool write, uint64_t pc)
+{
+    if (p && n)
+        cc_race_access_range(t, (uint64_t)(uintptr_t)p, n, write, pc);
+}
+/* The same in CC_RACE_CHECKED, as its interposer's caller. */
+#define CC_RACE_READ(p, n) cc_race_range(t_, (p), (n), false, pc_)
+#define CC_RACE_WRITE(p, n) cc_race_range(t_, (p), (n), true, pc_)
+
 /* How a lock acquisition acquires: an rwlock's write lock also comes after
  * the read unlocks (the read clock). Every lock operation reads the lock
  * (runtime/race/race.h). Constant at each call site. */

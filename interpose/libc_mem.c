@@ -38,48 +38,9 @@ char *__strncpy_chk(char *d, const char *s, size_t n, size_t room);
 char *__strcat_chk(char *d, const char *s, size_t room);
 char *__strncat_chk(char *d, const char *s, size_t n, size_t room);
 
-/* The current thread inside the guard if it takes part in race detection,
- * or NULL. */
-static inline cc_thread_t *race_enter(void)
-{
-    /* The runtime's own calls (inside the guard) leave at once. */
-    cc_thread_t *t = cc_current_thread;
-    if (!CC_RACE_ON() || !t || t->guard)
-        return NULL;
-    t = cc_enter();
-    if (t && !t->race.active) {
-        cc_leave(t);
-        return NULL;
-    }
-    return t;
-}
-
-static inline void check(cc_thread_t *t, const void *p, size_t n, bool write, uint64_t pc)
-{
-    if (n)
-        cc_race_access_range(t, (uint64_t)(uintptr_t)p, n, write, pc);
-}
-
-/* Inside INTERPOSER's `checks`: t_ is the thread, pc_ the caller. */
-#define READ(p, n) check(t_, (p), (n), false, pc_)
-#define WRITE(p, n) check(t_, (p), (n), true, pc_)
-
-/* After a real call: `checks` when the thread takes part in race
- * detection, with t_ the thread and pc_ the caller. */
-#define AFTER_CALL(checks)                                                             \
-    do {                                                                               \
-        cc_thread_t *t_ = race_enter();                                                \
-        if (t_) {                                                                      \
-            int saved_errno_ = errno;                                                  \
-            checks;                                                                    \
-            errno = saved_errno_;                                                      \
-            cc_leave(t_);                                                              \
-        }                                                                              \
-    } while (0)
-
 /* An interposer whose `checks`, after the call, see its `result`. */
 #define INTERPOSER(type, name, params, args, checks)                                   \
-    CC_RACE_INTERPOSER(type, name, params, args, (void)0, AFTER_CALL(checks))
+    CC_RACE_INTERPOSER(type, name, params, args, (void)0, CC_RACE_CHECKED(checks))
 
 static inline size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
@@ -103,8 +64,8 @@ static size_t compared_length(const char *a, const char *b, size_t n, bool fold)
 
 #define COPIED(d, s, n)                                                                \
     do {                                                                               \
-        WRITE((d), (n));                                                               \
-        READ((s), (n));                                                                \
+        CC_RACE_WRITE((d), (n));                                                               \
+        CC_RACE_READ((s), (n));                                                                \
     } while (0)
 
 INTERPOSER(void *, memcpy, (void *d, const void *s, size_t n), (d, s, n), COPIED(d, s, n))
@@ -121,11 +82,11 @@ INTERPOSER(wchar_t *, wmemcpy, (wchar_t *d, const wchar_t *s, size_t n), (d, s, 
 INTERPOSER(wchar_t *, wmemmove, (wchar_t *d, const wchar_t *s, size_t n), (d, s, n),
            COPIED(d, s, n * sizeof(wchar_t)))
 
-INTERPOSER(void *, memset, (void *d, int c, size_t n), (d, c, n), WRITE(d, n))
+INTERPOSER(void *, memset, (void *d, int c, size_t n), (d, c, n), CC_RACE_WRITE(d, n))
 INTERPOSER(void *, __memset_chk, (void *d, int c, size_t n, size_t room), (d, c, n, room),
-           WRITE(d, n))
+           CC_RACE_WRITE(d, n))
 INTERPOSER(wchar_t *, wmemset, (wchar_t *d, wchar_t c, size_t n), (d, c, n),
-           WRITE(d, n * sizeof(wchar_t)))
+           CC_RACE_WRITE(d, n * sizeof(wchar_t)))
 
 /* bcopy and bzero (rare, legacy): memmove's and memset's slow paths. */
 CC_EXPORT void bcopy(const void *s, void *d, size_t n)
@@ -137,26 +98,27 @@ CC_EXPORT void bzero(void *d, size_t n) { memset_checked(CC_CALLER().pc, d, 0, n
 
 /* All n bytes may be read, whatever the result (TSan's strict_memcmp). */
 INTERPOSER(int, memcmp, (const void *a, const void *b, size_t n), (a, b, n), {
-    READ(a, n);
-    READ(b, n);
+    CC_RACE_READ(a, n);
+    CC_RACE_READ(b, n);
 })
 INTERPOSER(int, bcmp, (const void *a, const void *b, size_t n), (a, b, n), {
-    READ(a, n);
-    READ(b, n);
+    CC_RACE_READ(a, n);
+    CC_RACE_READ(b, n);
 })
 
 INTERPOSER(void *, memchr, (const void *s, int c, size_t n), (s, c, n),
-           READ(s, result ? (size_t)((const char *)result - (const char *)s) + 1 : n))
+           CC_RACE_READ(s, result ? (size_t)((const char *)result - (const char *)s) + 1 : n))
 /* memrchr reads from the end back to what it found. */
 INTERPOSER(void *, memrchr, (const void *s, int c, size_t n), (s, c, n),
-           READ(result ? result : s,
+           CC_RACE_READ(result ? result : s,
                 result ? n - (size_t)((const char *)result - (const char *)s) : n))
 
 /* ---- strings: lengths --------------------------------------------------------- */
 
-INTERPOSER(size_t, strlen, (const char *s), (s), READ(s, result + 1))
-INTERPOSER(size_t, strnlen, (const char *s, size_t n), (s, n), READ(s, min_size(result + 1, n)))
-INTERPOSER(size_t, wcslen, (const wchar_t *s), (s), READ(s, (result + 1) * sizeof(wchar_t)))
+INTERPOSER(size_t, strlen, (const char *s), (s), CC_RACE_READ(s, result + 1))
+INTERPOSER(size_t, strnlen, (const char *s, size_t n), (s, n),
+           CC_RACE_READ(s, min_size(result + 1, n)))
+INTERPOSER(size_t, wcslen, (const wchar_t *s), (s), CC_RACE_READ(s, (result + 1) * sizeof(wchar_t)))
 
 /* ---- strings: copies ----------------------------------------------------------- */
 
@@ -176,8 +138,8 @@ INTERPOSER(char *, __stpcpy_chk, (char *d, const char *s, size_t room), (d, s, r
  * to its terminator, at most n bytes. */
 #define STRNCPY_CHECKS(d, s, n)                                                        \
     do {                                                                               \
-        WRITE((d), (n));                                                               \
-        READ((s), min_size(CC_REAL(strnlen)((s), (n)) + 1, (n)));                      \
+        CC_RACE_WRITE((d), (n));                                                               \
+        CC_RACE_READ((s), min_size(CC_REAL(strnlen)((s), (n)) + 1, (n)));                      \
     } while (0)
 
 INTERPOSER(char *, strncpy, (char *d, const char *s, size_t n), (d, s, n),
@@ -192,9 +154,9 @@ static void appended(cc_thread_t *t_, uint64_t pc_, char *d, const char *s, size
 {
     size_t added = CC_REAL(strnlen)(s, n);
     size_t before = CC_REAL(strlen)(d) - added;
-    READ(d, before);
-    WRITE(d + before, added + 1);
-    READ(s, min_size(added + 1, n));
+    CC_RACE_READ(d, before);
+    CC_RACE_WRITE(d + before, added + 1);
+    CC_RACE_READ(s, min_size(added + 1, n));
 }
 
 INTERPOSER(char *, strcat, (char *d, const char *s), (d, s), appended(t_, pc_, d, s, SIZE_MAX))
@@ -210,8 +172,8 @@ INTERPOSER(char *, __strncat_chk, (char *d, const char *s, size_t n, size_t room
 #define COMPARED(a, b, n, fold)                                                        \
     do {                                                                               \
         size_t len_ = compared_length((a), (b), (n), (fold));                          \
-        READ((a), len_);                                                               \
-        READ((b), len_);                                                               \
+        CC_RACE_READ((a), len_);                                                               \
+        CC_RACE_READ((b), len_);                                                               \
     } while (0)
 
 INTERPOSER(int, strcmp, (const char *a, const char *b), (a, b), COMPARED(a, b, SIZE_MAX, false))
@@ -223,8 +185,9 @@ INTERPOSER(int, strncasecmp, (const char *a, const char *b, size_t n), (a, b, n)
            COMPARED(a, b, n, true))
 
 /* A search reads up to what it found, or the whole string. */
-#define SEARCHED(s, found) READ((s), (found) ? (size_t)((found) - (s)) + 1 : CC_REAL(strlen)(s) + 1)
-#define WHOLE_STRING(s) READ((s), CC_REAL(strlen)(s) + 1)
+#define SEARCHED(s, found)                                                             \
+    CC_RACE_READ((s), (found) ? (size_t)((found) - (s)) + 1 : CC_REAL(strlen)(s) + 1)
+#define WHOLE_STRING(s) CC_RACE_READ((s), CC_REAL(strlen)(s) + 1)
 
 INTERPOSER(char *, strchr, (const char *s, int c), (s, c), SEARCHED(s, result))
 INTERPOSER(char *, strchrnul, (const char *s, int c), (s, c), SEARCHED(s, result))
@@ -234,18 +197,18 @@ INTERPOSER(char *, strpbrk, (const char *s, const char *accept), (s, accept), {
     WHOLE_STRING(accept);
 })
 INTERPOSER(size_t, strspn, (const char *s, const char *accept), (s, accept), {
-    READ(s, result + 1);
+    CC_RACE_READ(s, result + 1);
     WHOLE_STRING(accept);
 })
 INTERPOSER(size_t, strcspn, (const char *s, const char *reject), (s, reject), {
-    READ(s, result + 1);
+    CC_RACE_READ(s, result + 1);
     WHOLE_STRING(reject);
 })
 INTERPOSER(char *, strstr, (const char *hay, const char *needle), (hay, needle), {
     size_t needle_len = CC_REAL(strlen)(needle);
     if (result)
-        READ(hay, (size_t)(result - hay) + needle_len);
+        CC_RACE_READ(hay, (size_t)(result - hay) + needle_len);
     else
         WHOLE_STRING(hay);
-    READ(needle, needle_len + 1);
+    CC_RACE_READ(needle, needle_len + 1);
 })

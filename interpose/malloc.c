@@ -41,8 +41,6 @@
 #include "race/history.h"
 #include "stack.h"
 
-#define RACE_ON() CC_UNLIKELY(__atomic_load_n(&cc_race_enabled, __ATOMIC_RELAXED))
-
 static inline uint64_t addr_of(const void *p) { return (uint64_t)(uintptr_t)p; }
 
 /* ---- bootstrap: allocations made from inside dlsym ------------------------ */
@@ -133,7 +131,7 @@ static bool unregister_block(cc_thread_t *t, uint64_t addr, uint64_t pc, cc_heap
 /* After an allocation of size bytes at p (NULL: it failed). Returns p. */
 static void *allocated(void *p, size_t size, uint64_t pc)
 {
-    if (!p || !RACE_ON())
+    if (!p || !CC_RACE_ON())
         return p;
     int saved_errno = errno;
     WITH_RACE_THREAD(t, register_block(t, addr_of(p), size, addr_of(p), pc));
@@ -192,20 +190,19 @@ static void *boot_realloc(void *p, size_t size)
 
 /* ---- the interposers --------------------------------------------------------- */
 
-#define UNPAREN(...) __VA_ARGS__
-
 /* The shape of the interposers here: with race detection off, the real
  * function known and `fast_too`, a tail call of the real function; else
  * name_slow (`slow_body`, with pc the caller), a function of its own so
  * that the fast path saves no registers. */
 #define FAST_PATH(name, params, args, fast_too, slow_body)                             \
-    __attribute__((noinline)) static void *name##_slow(uint64_t pc, UNPAREN params)    \
+    __attribute__((noinline)) static void *name##_slow(uint64_t pc,                    \
+                                                       CC_UNPAREN params)              \
         slow_body                                                                      \
     CC_EXPORT void *name params                                                        \
     {                                                                                  \
-        if (CC_LIKELY(cc_real.name != NULL) && !RACE_ON() && (fast_too))               \
+        if (CC_LIKELY(cc_real.name != NULL) && !CC_RACE_ON() && (fast_too))            \
             return cc_real.name args;                                                  \
-        return name##_slow(CC_CALLER().pc, UNPAREN args);                              \
+        return name##_slow(CC_CALLER().pc, CC_UNPAREN args);                           \
     }
 
 /* The allocators: `boot` serves before the real one is known, `size` is
@@ -262,7 +259,7 @@ FAST_PATH(realloc, (void *p, size_t size), (p, size), !in_boot_heap(p), {
         errno = ENOMEM; /* inside dlsym, a block of the real heap */
         return NULL;
     }
-    if (!RACE_ON())
+    if (!CC_RACE_ON())
         return cc_real.realloc(p, size);
     if (!p)
         return allocated(cc_real.realloc(NULL, size), size, pc);
@@ -280,7 +277,7 @@ __attribute__((noinline)) static void free_slow(uint64_t pc, void *p)
 {
     if (CC_UNLIKELY(in_boot_heap(p)))
         return;
-    if (RACE_ON() && p)
+    if (CC_RACE_ON() && p)
         freeing(p, pc);
     if (REAL_READY(free))
         cc_real.free(p);
@@ -289,7 +286,7 @@ __attribute__((noinline)) static void free_slow(uint64_t pc, void *p)
 
 CC_EXPORT void free(void *p)
 {
-    if (CC_LIKELY(cc_real.free != NULL) && !RACE_ON() && !in_boot_heap(p))
+    if (CC_LIKELY(cc_real.free != NULL) && !CC_RACE_ON() && !in_boot_heap(p))
         return cc_real.free(p);
     free_slow(CC_CALLER().pc, p);
 }
@@ -301,7 +298,7 @@ CC_EXPORT int posix_memalign(void **out, size_t align, size_t size)
         return *out ? 0 : ENOMEM;
     }
     int rc = cc_real.posix_memalign(out, align, size);
-    if (RACE_ON() && rc == 0)
+    if (CC_RACE_ON() && rc == 0)
         allocated(*out, size, CC_CALLER().pc);
     return rc;
 }
@@ -338,14 +335,14 @@ __attribute__((noinline)) static char *duplicated(char *copy, const char *s, siz
 
 CC_EXPORT char *strdup(const char *s)
 {
-    if (!RACE_ON())
+    if (!CC_RACE_ON())
         return CC_REAL(strdup)(s);
     return duplicated(CC_REAL(strdup)(s), s, SIZE_MAX, CC_CALLER().pc);
 }
 
 CC_EXPORT char *strndup(const char *s, size_t n)
 {
-    if (!RACE_ON())
+    if (!CC_RACE_ON())
         return CC_REAL(strndup)(s, n);
     return duplicated(CC_REAL(strndup)(s, n), s, n, CC_CALLER().pc);
 }
@@ -368,7 +365,7 @@ __attribute__((noinline)) static void *newed(void *p, uint64_t pc)
     CC_EXPORT void *name params;                                                       \
     CC_EXPORT void *name params                                                        \
     {                                                                                  \
-        if (!RACE_ON())                                                                \
+        if (!CC_RACE_ON())                                                                \
             return CC_REAL(name) args;                                                 \
         return newed(CC_REAL(name) args, CC_CALLER().pc);                              \
     }

@@ -25,8 +25,6 @@
 
 #include "interpose.h"
 
-#define RACE_ON() CC_UNLIKELY(__atomic_load_n(&cc_race_enabled, __ATOMIC_RELAXED))
-
 /* The whole pages the kernel maps or unmaps for [addr, addr + len) start
  * clean: no shadow, no clocks of sync objects. */
 static void renew(const void *addr, size_t len)
@@ -46,7 +44,7 @@ static void renew(const void *addr, size_t len)
 
 CC_EXPORT int munmap(void *addr, size_t len)
 {
-    if (RACE_ON())
+    if (CC_RACE_ON())
         renew(addr, len);
     return CC_REAL(munmap)(addr, len);
 }
@@ -56,7 +54,7 @@ CC_EXPORT int munmap(void *addr, size_t len)
     CC_EXPORT void *name(void *addr, size_t len, int prot, int flags, int fd, off_type off) \
     {                                                                                  \
         void *p = CC_REAL(name)(addr, len, prot, flags, fd, off);                      \
-        if (RACE_ON() && p != MAP_FAILED)                                              \
+        if (CC_RACE_ON() && p != MAP_FAILED)                                           \
             renew(p, len);                                                             \
         return p;                                                                      \
     }

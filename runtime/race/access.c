@@ -113,6 +113,12 @@ static void check_words(cc_thread_t *t, cc_race_current_t *a, bool write, uint64
     }
 }
 
+/* The CC_ACCESS_* flags of an access (`atomic`: its CC_DESC_ATOMIC bit). */
+static uint32_t access_flags(bool write, uint64_t atomic)
+{
+    return (write ? CC_ACCESS_WRITE : 0u) | (atomic ? CC_ACCESS_ATOMIC : 0u);
+}
+
 /* A word on which the access races, or whose empty cell another access
  * claimed first (its descriptor cur, the event recorded): the check again
  * (the cell has changed), the update, the report. */
@@ -122,8 +128,7 @@ static void check_again(cc_thread_t *t, uint64_t addr, uint64_t size, bool write
     bool prev_write = false;
     uint64_t prev = check_word(t, cc_shadow_cell(word), cur, write, &prev_write);
     if (CC_UNLIKELY(prev != 0)) {
-        uint32_t flags = (write ? CC_ACCESS_WRITE : 0) | (cur & CC_DESC_ATOMIC ? CC_ACCESS_ATOMIC : 0);
-        cc_race_current_t a = {addr, size, pc, flags, true};
+        cc_race_current_t a = {addr, size, pc, access_flags(write, cur & CC_DESC_ATOMIC), true};
         cc_race_report(t, &a, word, prev, prev_write);
     }
 }
@@ -168,7 +173,7 @@ static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
     if ((off + size > 8 && !two) || addr >> CC_SHADOW_ADDR_BITS || h == NULL || e >= h->part_end ||
         h->owner != t) {
         check_access(t, addr, size, write, pc, write ? CC_EV_WRITE : CC_EV_READ,
-                     (write ? CC_ACCESS_WRITE : 0) | (atomic ? CC_ACCESS_ATOMIC : 0));
+                     access_flags(write, atomic));
         return;
     }
     cc_shadow_cell_t *c = cc_shadow_cell(addr);
@@ -243,7 +248,7 @@ void cc_race_access_range(cc_thread_t *t, uint64_t addr, uint64_t size, bool wri
 {
     if (checks(t, write))
         check_access(t, addr, size, write, pc, write ? CC_EV_WRITE : CC_EV_READ,
-                     write ? CC_ACCESS_WRITE : 0);
+                     access_flags(write, 0));
 }
 
 void cc_race_freed(cc_thread_t *t, uint64_t addr, uint64_t size, uint64_t pc)
