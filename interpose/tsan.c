@@ -51,7 +51,7 @@ CC_EXPORT const int cc_race_abi_check = 1;
 CC_EXPORT void __tsan_init(void);
 CC_EXPORT void __tsan_init(void)
 {
-    if (!__atomic_load_n(&cc_race_enabled, __ATOMIC_ACQUIRE))
+    if (!cc_race_on())
         cc_race_enable();
 }
 

@@ -93,7 +93,6 @@ static bool is_function(cc_sighandler_t h)
     return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR && h != SIG_HOLD;
 }
 
-static bool race_on(void) { return __atomic_load_n(&cc_race_enabled, __ATOMIC_ACQUIRE) != 0; }
 
 /* The address a signal's installations release and its handlers acquire. */
 static const void *edge_object(int sig) { return &disp.plain[sig]; }
@@ -200,7 +199,7 @@ int cc_signal_action(int sig, const struct sigaction *act, struct sigaction *old
     if (act) {
         CC_REAL(memcpy)(&program, act, sizeof program);
         CC_REAL(memcpy)(&to_kernel, &program, sizeof to_kernel);
-        wrap = race_on() && is_function(program.sa_handler);
+        wrap = cc_race_on() && is_function(program.sa_handler);
     }
     if (wrap) {
         to_kernel.sa_sigaction = (program.sa_flags & SA_SIGINFO) ? wrap_info : wrap_plain;
@@ -255,7 +254,7 @@ cc_sighandler_t cc_signal_install_via(int sig, cc_sighandler_t handler,
 {
     if (!catchable(sig))
         return real(sig, handler);
-    bool wrap = race_on() && is_function(handler);
+    bool wrap = cc_race_on() && is_function(handler);
     if (wrap)
         release_installation(sig);
     sigset_t saved;
@@ -288,7 +287,7 @@ typedef struct handler_scope {
 static handler_scope_t handler_enter(int sig)
 {
     handler_scope_t scope = {NULL, 0, 0};
-    if (CC_LIKELY(!race_on()))
+    if (CC_LIKELY(!cc_race_on()))
         return scope;
     cc_thread_t *t = cc_current_thread;
     if (!t || t->guard || !t->race.active ||

@@ -188,10 +188,6 @@ static void thread_free_locked(cc_thread_t *t)
     registry.free_threads = t;
 }
 
-/* Happens-before (runtime/race/hb.c) is told of lifecycle events only
- * once race detection is on. */
-static inline bool race_on(void) { return __atomic_load_n(&cc_race_enabled, __ATOMIC_ACQUIRE); }
-
 static void write_start(cc_thread_t *t)
 {
     cc_rec_thread_start_t rec;
@@ -244,7 +240,7 @@ static void adopt(cc_thread_t *t)
     write_start(t);
     /* Once race detection is on, a thread has a slot from its start (one
      * it was not created with: the main thread, or one not seen starting). */
-    if (race_on())
+    if (cc_race_on())
         cc_race_thread_ensure(t);
     t->guard = 0;
 }
@@ -304,7 +300,7 @@ void cc_thread_created(cc_thread_t *child, pthread_t handle,
                        uint64_t start_pc, uint32_t flags, cc_caller_t at)
 {
     /* Before `published`: the child's first event must find its clock. */
-    if (race_on())
+    if (cc_race_on())
         cc_race_thread_created(cc_current_thread, child);
     cc_rec_thread_create_t rec;
     rec.child = child->tid;
@@ -352,7 +348,7 @@ void *cc_thread_trampoline(void *arg)
     errno = saved_errno;
     adopt(t);
     __atomic_fetch_sub(&registry.starting, 1, __ATOMIC_ACQ_REL);
-    if (race_on()) {
+    if (cc_race_on()) {
         t->guard = 1;
         cc_race_thread_started(t);
         t->guard = 0;
@@ -390,7 +386,7 @@ void cc_thread_exit(cc_thread_exit_how_t how)
         cc_trace_write(CC_REC_THREAD_EXIT, &rec.h, sizeof rec);
     }
     /* Its exit clock, which a join acquires. */
-    if (race_on())
+    if (cc_race_on())
         cc_race_thread_exiting(t);
     t->exited = true;
     /* From here on this thread passes every call straight through. */
@@ -406,7 +402,7 @@ void cc_thread_exit(cc_thread_exit_how_t how)
         recycle = true;
     if (recycle) {
         reaped_add(t->self, t->tid, t->detach_stack, false);
-        if (race_on())
+        if (cc_race_on())
             cc_race_thread_reaped(t);
         thread_free_locked(t);
     }
@@ -498,7 +494,7 @@ void cc_thread_joined(pthread_t handle, cc_caller_t at)
 {
     /* The joiner's slot, if it has none yet, is made outside the registry
      * lock (it may ask glibc for its stack). */
-    bool race = race_on();
+    bool race = cc_race_on();
     if (race)
         cc_race_thread_ensure(cc_current_thread);
     cc_spin_lock(&registry.lock);
@@ -544,7 +540,7 @@ void cc_thread_detached(pthread_t handle, cc_caller_t at)
         if (child->finished) {
             map_remove(handle);
             reaped_add(handle, child->tid, stack, false);
-            if (race_on())
+            if (cc_race_on())
                 cc_race_thread_reaped(child);
             thread_free_locked(child);
         }

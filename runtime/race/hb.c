@@ -293,7 +293,7 @@ static void enable_thread(cc_thread_t *t, void *unused)
 
 void cc_race_enable(void)
 {
-    if (__atomic_load_n(&cc_race_enabled, __ATOMIC_ACQUIRE))
+    if (cc_race_on())
         return;
     cc_spin_lock(&hb.enable_lock);
     if (!__atomic_load_n(&cc_race_enabled, __ATOMIC_RELAXED)) {

@@ -55,6 +55,9 @@
  * called by the constructor of every instrumented object, or the first
  * __tsan_* call. Read with a relaxed load on every lock operation. */
 extern int cc_race_enabled;
+/* Whether it is on, read with acquire: what cc_race_enable set up before
+ * it is visible. */
+static inline bool cc_race_on(void) { return __atomic_load_n(&cc_race_enabled, __ATOMIC_ACQUIRE) != 0; }
 
 /* ---- slots and epochs ------------------------------------------------- */
 
