@@ -4,34 +4,20 @@
  * these makes every thread read its own again. */
 #include "interpose.h"
 
-CC_EXPORT int pthread_setschedparam(pthread_t thread, int policy, const struct sched_param *param)
-{
-    int rc = CC_REAL(pthread_setschedparam)(thread, policy, param);
-    if (rc == 0)
-        cc_sched_changed();
-    return rc;
-}
+/* A call that changes scheduling and returns 0 on success. */
+#define CC_SCHED_SETTER(name, params, args)                                            \
+    CC_EXPORT int name params                                                          \
+    {                                                                                  \
+        int rc = CC_REAL(name) args;                                                   \
+        if (rc == 0)                                                                   \
+            cc_sched_changed();                                                        \
+        return rc;                                                                     \
+    }
 
-CC_EXPORT int pthread_setschedprio(pthread_t thread, int priority)
-{
-    int rc = CC_REAL(pthread_setschedprio)(thread, priority);
-    if (rc == 0)
-        cc_sched_changed();
-    return rc;
-}
-
-CC_EXPORT int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param)
-{
-    int rc = CC_REAL(sched_setscheduler)(pid, policy, param);
-    if (rc == 0)
-        cc_sched_changed();
-    return rc;
-}
-
-CC_EXPORT int sched_setparam(pid_t pid, const struct sched_param *param)
-{
-    int rc = CC_REAL(sched_setparam)(pid, param);
-    if (rc == 0)
-        cc_sched_changed();
-    return rc;
-}
+CC_SCHED_SETTER(pthread_setschedparam,
+                (pthread_t thread, int policy, const struct sched_param *param),
+                (thread, policy, param))
+CC_SCHED_SETTER(pthread_setschedprio, (pthread_t thread, int priority), (thread, priority))
+CC_SCHED_SETTER(sched_setscheduler, (pid_t pid, int policy, const struct sched_param *param),
+                (pid, policy, param))
+CC_SCHED_SETTER(sched_setparam, (pid_t pid, const struct sched_param *param), (pid, param))
