@@ -125,6 +125,17 @@ static cc_rec_race_t global_race(const program_t *p)
     };
 }
 
+/* The race's memory is the 64-byte heap block HEAP_BLOCK, allocated by
+ * thread `tid` at p->alloc. */
+static void in_heap_block(cc_rec_race_t *race, const program_t *p, uint32_t tid)
+{
+    race->memory = CC_MEMORY_HEAP;
+    race->mem_base = HEAP_BLOCK;
+    race->mem_size = 64;
+    race->mem_thread = tid;
+    race->mem_stack = p->alloc;
+}
+
 static const uint64_t table_held[] = {TABLE_LOCK};
 
 static void write_race(const cc_rec_race_t *race, const uint64_t *held)
@@ -330,11 +341,7 @@ static void test_locations(void **state)
     race.current.n_held = 0;
     /* Heap: one block allocated by T0, the access 16 bytes into it. Each
      * record gets its own pc pair so that none is merged into another. */
-    race.memory = CC_MEMORY_HEAP;
-    race.mem_base = HEAP_BLOCK;
-    race.mem_size = 64;
-    race.mem_thread = 0;
-    race.mem_stack = p.alloc;
+    in_heap_block(&race, &p, 0);
     race.current.addr = race.previous.addr = HEAP_BLOCK + 16;
     write_race(&race, NULL);
     /* T2's stack. */
@@ -356,11 +363,7 @@ static void test_locations(void **state)
     /* A range write that begins before the block (a memset over two
      * blocks): the location is where the race is, 4 bytes into it. */
     race.current.pc = PC(race_reader);
-    race.memory = CC_MEMORY_HEAP;
-    race.mem_base = HEAP_BLOCK;
-    race.mem_size = 64;
-    race.mem_thread = 0;
-    race.mem_stack = p.alloc;
+    in_heap_block(&race, &p, 0);
     race.current.addr = HEAP_BLOCK - 16;
     race.current.size = 64;
     race.previous.addr = HEAP_BLOCK + 4;
@@ -442,11 +445,7 @@ static void test_free_and_atomic_accesses(void **state)
     char *path = begin(&p);
     cc_rec_race_t race = global_race(&p);
     race.current.n_held = 0;
-    race.memory = CC_MEMORY_HEAP;
-    race.mem_base = HEAP_BLOCK;
-    race.mem_size = 64;
-    race.mem_thread = 1;
-    race.mem_stack = p.alloc;
+    in_heap_block(&race, &p, 1);
     race.current.flags = CC_ACCESS_FREE | CC_ACCESS_WRITE;
     race.current.addr = HEAP_BLOCK;
     race.current.size = 64;
@@ -753,11 +752,7 @@ static char *write_golden_trace(void)
     freed.previous = (cc_race_access_t){.thread = 1, .pc = PC(race_worker),
                                         .addr = HEAP_BLOCK + 8, .size = 8,
                                         .flags = CC_ACCESS_WRITE};
-    freed.memory = CC_MEMORY_HEAP;
-    freed.mem_base = HEAP_BLOCK;
-    freed.mem_size = 64;
-    freed.mem_thread = 0;
-    freed.mem_stack = p.alloc;
+    in_heap_block(&freed, &p, 0);
     write_race(&freed, NULL);
     write_race(&freed, NULL); /* from another process, say: seen twice */
 
