@@ -6,9 +6,9 @@
  * This file is built twice: into libccheck.so, and alone into
  * libccheck-tsan.a, which the README's recipe, pkg-config and
  * find_package(ccheck) link into the instrumented program ahead of
- * libccheck.so. There the calls are direct: no PLT, the shadow
- * directory is a pc-relative load (dir_cache below), and the thread's
- * view (race.h) one load at a constant offset from %fs. Instrumented
+ * libccheck.so. There the calls are direct: no PLT, the way to the shadow
+ * is a pc-relative load (`shadow` below), and the thread's view (race.h)
+ * one load at a constant offset from %fs. Instrumented
  * accesses are the whole cost of an instrumented program, and an indirect
  * jump plus a GOT load per access cost as much as the check itself. Both
  * copies work on the same state, the runtime's in libccheck.so, so a
@@ -23,9 +23,10 @@
  * Rules:
  *  - Each entry point is a tiny function: the inlined check of
  *    race/access.h, which reads this module's view of the thread, returns in
- *    the steady state and else tail-calls the general path (which checks
- *    whether the thread checks accesses at all). The pc is taken here, in
- *    the exported function: the return address into the instrumented code.
+ *    the steady state and else tail-calls the general path of its size and
+ *    kind (which checks whether the thread checks accesses at all). The pc
+ *    is the return address into the instrumented code, which the general
+ *    path takes itself (CC_TSAN_PC).
  *  - Every access has any alignment and sizes up to 16: gcc passes
  *    unaligned accesses (packed structs) to the plain variants too.
  *  - No errno is touched on the fast path; the report path keeps it. */
@@ -36,44 +37,54 @@
 #include "thread.h"
 #include "util.h"
 
-/* The runtime's shadow directory, once made (it never moves). A copy in
- * this module, read with one pc-relative load; until it is set, accesses
- * take the general path, which also makes the directory. */
-static cc_shadow_cell_t **dir_cache;
+/* This module's way to the runtime's shadow (race/access.h): no directory
+ * until the general path finds the runtime's made (it never moves). */
+static cc_shadow_cell_t *no_dir[1];
+static cc_race_shadow_ref_t shadow = CC_RACE_SHADOW_REF_NONE(no_dir);
 
 /* This module's view of the current thread (race.h). Initial-exec, which
  * the linker turns into a constant offset from %fs in a program. */
 static __thread cc_race_view_t view __attribute__((tls_model("initial-exec")));
 
-/* The general path from this module: it also takes the directory for
- * dir_cache once there is one, and the version check rides on that. */
-__attribute__((noinline)) static void general_path(cc_race_view_t *v, uint64_t addr, uint64_t size,
-                                                   bool write, uint64_t pc)
+/* The pc an entry point hands the general path: none (0), when it is
+ * built with optimization. Then the entry point ends in a tail call to it
+ * (a jump), so the general path's own return address is the access's pc,
+ * and the steady state does not load it. Without optimization there is no
+ * tail call, and the entry point passes its return address. */
+#ifdef __OPTIMIZE__
+#define CC_TSAN_PC() UINT64_C(0)
+#else
+#define CC_TSAN_PC() CC_RET_PC()
+#endif
+
+/* The general path from this module (race/access.h), pc 0 meaning the
+ * return address (CC_TSAN_PC). It also takes the shadow directory once
+ * there is one, and the version check rides on that. */
+static inline __attribute__((always_inline)) void general_path(cc_race_view_t *v, uint64_t addr,
+                                                               uint64_t size, bool write,
+                                                               uint64_t pc)
 {
-    if (CC_UNLIKELY(dir_cache == NULL) && cc_race_abi_check != 0)
-        dir_cache = __atomic_load_n(&cc_shadow_dir, __ATOMIC_ACQUIRE);
-    cc_race_check_general(v, addr, size, write, pc);
+    if (pc == 0)
+        pc = CC_RET_PC();
+    if (CC_UNLIKELY(shadow.dir == no_dir) && cc_race_abi_check != 0) {
+        cc_shadow_cell_t **dir = __atomic_load_n(&cc_shadow_dir, __ATOMIC_ACQUIRE);
+        if (dir)
+            cc_race_shadow_ref_set(&shadow, dir);
+    }
+    cc_race_off_steady(v, &shadow, addr, size, write, pc);
 }
 
-/* ---- accesses ----------------------------------------------------------------- */
-
-/* One entry point of `size` bytes; `write`: a write (or a read followed by
- * a write, which a write's check covers). */
-#define CC_TSAN_ACCESS(name, size, write)                                                          \
-    CC_EXPORT void name(void *addr);                                                               \
-    CC_EXPORT void name(void *addr)                                                                \
+/* The general path of the accesses of one size and kind (write: 0 or 1),
+ * out of line, with both constant: that halves the instructions of a
+ * first touch (the registers suffice, and nothing is saved), and the
+ * first touch after each release is the commonest way off the steady
+ * state. The entry points of that size and kind share it. */
+#define CC_TSAN_GENERAL(size, write)                                                               \
+    __attribute__((noinline)) static void general_##size##_##write(                                \
+        cc_race_view_t *v, uint64_t addr, uint64_t size_again, bool write_again, uint64_t pc)      \
     {                                                                                              \
-        cc_race_check(&view, dir_cache, general_path, CC_ADDR(addr), (size), (write),              \
-                      CC_RET_PC());                                                                \
-    }
-
-/* The same with the pc given (tools that instrument binaries). */
-#define CC_TSAN_ACCESS_PC(name, size, write)                                                       \
-    CC_EXPORT void name(void *addr, void *pc);                                                     \
-    CC_EXPORT void name(void *addr, void *pc)                                                      \
-    {                                                                                              \
-        cc_race_check(&view, dir_cache, general_path, CC_ADDR(addr), (size), (write),              \
-                      CC_ADDR(pc));                                                                \
+        (void)size_again, (void)write_again;                                                       \
+        general_path(v, addr, (size), (write), pc);                                                \
     }
 
 #define CC_TSAN_SIZES(macro, prefix, suffix, write)                                                \
@@ -81,24 +92,54 @@ __attribute__((noinline)) static void general_path(cc_race_view_t *v, uint64_t a
         macro(prefix##4##suffix, 4, write) macro(prefix##8##suffix, 8, write)                      \
             macro(prefix##16##suffix, 16, write)
 
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_read, , false)
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_write, , true)
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_read, , false)
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_write, , true)
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_volatile_read, , false)
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_volatile_write, , true)
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_volatile_read, , false)
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_volatile_write, , true)
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_read_write, , true)
-CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_read_write, , true)
-CC_TSAN_SIZES(CC_TSAN_ACCESS_PC, __tsan_read, _pc, false)
-CC_TSAN_SIZES(CC_TSAN_ACCESS_PC, __tsan_write, _pc, true)
+#define CC_TSAN_GENERAL_OF(name, size, write) CC_TSAN_GENERAL(size, write)
+CC_TSAN_SIZES(CC_TSAN_GENERAL_OF, , , 0)
+CC_TSAN_SIZES(CC_TSAN_GENERAL_OF, , , 1)
+
+/* ---- accesses ----------------------------------------------------------------- */
+
+/* Each entry point starts a cache line: where its steady state falls in
+ * the lines moved the memory phase of bench/lock_bench.c by 10-15% from
+ * one link to the next (docs/performance.md). */
+#define CC_TSAN_HOT CC_EXPORT __attribute__((aligned(64)))
+
+/* One entry point of `size` bytes; `write`: 1 for a write (or a read
+ * followed by a write, which a write's check covers), 0 for a read. */
+#define CC_TSAN_ACCESS(name, size, write)                                                          \
+    CC_EXPORT void name(void *addr);                                                               \
+    CC_TSAN_HOT void name(void *addr)                                                              \
+    {                                                                                              \
+        cc_race_check(&view, &shadow, general_##size##_##write, CC_ADDR(addr), (size), (write),  \
+                      CC_TSAN_PC());                                                               \
+    }
+
+/* The same with the pc given (tools that instrument binaries). */
+#define CC_TSAN_ACCESS_PC(name, size, write)                                                       \
+    CC_EXPORT void name(void *addr, void *pc);                                                     \
+    CC_TSAN_HOT void name(void *addr, void *pc)                                                    \
+    {                                                                                              \
+        cc_race_check(&view, &shadow, general_##size##_##write, CC_ADDR(addr), (size), (write),  \
+                      CC_ADDR(pc));                                                                \
+    }
+
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_read, , 0)
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_write, , 1)
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_read, , 0)
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_write, , 1)
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_volatile_read, , 0)
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_volatile_write, , 1)
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_volatile_read, , 0)
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_volatile_write, , 1)
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_read_write, , 1)
+CC_TSAN_SIZES(CC_TSAN_ACCESS, __tsan_unaligned_read_write, , 1)
+CC_TSAN_SIZES(CC_TSAN_ACCESS_PC, __tsan_read, _pc, 0)
+CC_TSAN_SIZES(CC_TSAN_ACCESS_PC, __tsan_write, _pc, 1)
 
 /* ---- function entry and exit --------------------------------------------------- */
 
 /* Entry and exit: race/history.h (the event first, then the stack). */
 CC_EXPORT void __tsan_func_entry(void *call_pc);
-CC_EXPORT void __tsan_func_entry(void *call_pc)
+CC_TSAN_HOT void __tsan_func_entry(void *call_pc)
 {
     cc_thread_t *t = cc_race_checking_thread();
     if (CC_LIKELY(t != NULL))
@@ -106,7 +147,7 @@ CC_EXPORT void __tsan_func_entry(void *call_pc)
 }
 
 CC_EXPORT void __tsan_func_exit(void);
-CC_EXPORT void __tsan_func_exit(void)
+CC_TSAN_HOT void __tsan_func_exit(void)
 {
     cc_thread_t *t = cc_race_checking_thread();
     if (CC_LIKELY(t != NULL))
@@ -122,11 +163,11 @@ CC_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val);
 CC_EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val)
 {
     if (*vptr_p != new_val)
-        cc_race_check(&view, dir_cache, general_path, CC_ADDR(vptr_p), 8, true, CC_RET_PC());
+        cc_race_check(&view, &shadow, general_8_1, CC_ADDR(vptr_p), 8, true, CC_RET_PC());
 }
 
 CC_EXPORT void __tsan_vptr_read(void **vptr_p);
 CC_EXPORT void __tsan_vptr_read(void **vptr_p)
 {
-    cc_race_check(&view, dir_cache, general_path, CC_ADDR(vptr_p), 8, false, CC_RET_PC());
+    cc_race_check(&view, &shadow, general_8_0, CC_ADDR(vptr_p), 8, false, CC_RET_PC());
 }

@@ -151,12 +151,6 @@ static void check_access(cc_thread_t *t, uint64_t addr, uint64_t size, bool writ
     check_words(t, &a, write, base);
 }
 
-/* Whether t checks this kind of access now. */
-static bool checks(const cc_thread_t *t, bool write)
-{
-    return t->race.active && (write ? t->race.ignore_writes : t->race.ignore_reads) == 0;
-}
-
 /* An access of size 1..16 that is not the steady state of access.h. One
  * word, or an aligned 16-byte access within a chunk, is classified word by
  * word before anything is stored: when all are redundant, no event is
@@ -170,8 +164,7 @@ static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
     bool two = size == 16 && off == 0 && index != CC_SHADOW_CHUNK_CELLS - 1;
     cc_race_history_t *h = t->race.history;
     uint64_t e = t->race.epoch + 1;
-    if ((off + size > 8 && !two) || addr >> CC_SHADOW_ADDR_BITS || h == NULL || e >= h->part_end ||
-        h->owner != t) {
+    if ((off + size > 8 && !two) || addr >> CC_SHADOW_ADDR_BITS || !cc_history_can_put(t, h, e)) {
         check_access(t, addr, size, write, pc, write ? CC_EV_WRITE : CC_EV_READ,
                      access_flags(write, atomic));
         return;
@@ -193,11 +186,7 @@ static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
     if (k0 == CC_WORD_REDUNDANT && k1 == CC_WORD_REDUNDANT)
         return;
 
-    /* The event (cc_history_record's fast path, inline here). */
-    t->race.epoch = e;
-    __atomic_store_n(&h->events[e & h->mask],
-                     pc << CC_EV_VALUE_SHIFT | h->lap_tag | (write ? CC_EV_WRITE : CC_EV_READ),
-                     __ATOMIC_RELAXED);
+    cc_history_put(t, h, e, write ? CC_EV_WRITE : CC_EV_READ, pc);
     bool again0 = k0 == CC_WORD_RACE, again1 = k1 == CC_WORD_RACE;
     if (k0 == CC_WORD_STORE)
         again0 = !store_word(&c[0], w0, r0, cur0, write, r0_ordered);
@@ -225,7 +214,7 @@ CC_EXPORT void cc_race_check_general(cc_race_view_t *view, uint64_t addr, uint64
             return;
         cc_race_view_attach(t, view);
     }
-    if (t->guard == 0 && checks(t, write))
+    if (t->guard == 0 && cc_race_checks(t, write))
         access_general(t, addr, size, write, pc, 0);
 }
 
@@ -234,26 +223,26 @@ CC_EXPORT void cc_race_check_general(cc_race_view_t *view, uint64_t addr, uint64
 /* Called by interposers, inside the guard. */
 void cc_race_access(cc_thread_t *t, uint64_t addr, uint32_t size, bool write, uint64_t pc)
 {
-    if (checks(t, write))
+    if (cc_race_checks(t, write))
         access_general(t, addr, size, write, pc, 0);
 }
 
 void cc_race_access_atomic(cc_thread_t *t, uint64_t addr, uint32_t size, bool write, uint64_t pc)
 {
-    if (checks(t, write))
+    if (cc_race_checks(t, write))
         access_general(t, addr, size, write, pc, CC_DESC_ATOMIC);
 }
 
 void cc_race_access_range(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc)
 {
-    if (checks(t, write))
+    if (cc_race_checks(t, write))
         check_access(t, addr, size, write, pc, write ? CC_EV_WRITE : CC_EV_READ,
                      access_flags(write, 0));
 }
 
 void cc_race_freed(cc_thread_t *t, uint64_t addr, uint64_t size, uint64_t pc)
 {
-    if (checks(t, true))
+    if (cc_race_checks(t, true))
         check_access(t, addr, size, true, pc, CC_EV_FREE, CC_ACCESS_WRITE | CC_ACCESS_FREE);
 }
 

@@ -192,10 +192,14 @@ uint32_t cc_race_slot_tid(uint32_t slot, uint64_t epoch)
 
 /* ---- threads ------------------------------------------------------------------ */
 
-/* What a view of r holds (race.h). */
-static inline uint64_t view_key(const cc_race_thread_t *r)
+/* What a view of r holds (race.h). `older` first: a signal handler on the
+ * thread that finds `own` set must find `older` right too (publish only
+ * changes `older`, with one store). */
+static inline void view_fill(cc_race_view_t *view, const cc_race_thread_t *r)
 {
-    return r->published << CC_DESC_EPOCH_SHIFT | r->own_bits;
+    view->older = ((r->published + 1) << CC_DESC_EPOCH_SHIFT) - 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    view->own = r->own_bits | CC_DESC_BYTES;
 }
 
 /* The own entry of t's clock takes its epoch (when t gets its slot, and
@@ -209,7 +213,7 @@ static inline void publish(cc_thread_t *t)
         cc_vclock_set(&r->clock, r->slot, r->epoch);
     r->published = r->epoch;
     for (uint32_t i = 0; i < r->n_views; i++)
-        r->views[i]->key = view_key(r);
+        view_fill(r->views[i], r);
 }
 
 bool cc_race_view_attach(cc_thread_t *t, cc_race_view_t *view)
@@ -217,7 +221,7 @@ bool cc_race_view_attach(cc_thread_t *t, cc_race_view_t *view)
     cc_race_thread_t *r = &t->race;
     if (r->n_views == CC_RACE_VIEWS)
         return false;
-    view->key = view_key(r);
+    view_fill(view, r);
     /* A signal handler on this thread reads the view: complete first. */
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     view->thread = t;
@@ -230,8 +234,13 @@ bool cc_race_view_attach(cc_thread_t *t, cc_race_view_t *view)
 static void views_detach(cc_thread_t *t)
 {
     cc_race_thread_t *r = &t->race;
-    for (uint32_t i = 0; i < r->n_views; i++)
-        *r->views[i] = (cc_race_view_t){NULL, 0};
+    for (uint32_t i = 0; i < r->n_views; i++) {
+        cc_race_view_t *view = r->views[i];
+        view->own = 0; /* first: see view_fill */
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        view->older = 0;
+        view->thread = NULL;
+    }
     r->n_views = 0;
 }
 

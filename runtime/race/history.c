@@ -108,9 +108,7 @@ uint64_t cc_history_record_slow(cc_thread_t *t, cc_race_event_kind_t kind, uint6
      * the current header does not describe). */
     if (e >= h->part_end || h->owner != t)
         start_part(t, h, e);
-    t->race.epoch = e;
-    __atomic_store_n(&h->events[e & h->mask], value << CC_EV_VALUE_SHIFT | h->lap_tag | kind,
-                     __ATOMIC_RELAXED);
+    cc_history_put(t, h, e, kind, value);
     return e;
 }
 

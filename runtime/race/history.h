@@ -84,19 +84,35 @@ struct cc_race_history {
  * (its clock is used up). */
 uint64_t cc_history_record_slow(cc_thread_t *t, cc_race_event_kind_t kind, uint64_t value);
 
-/* Records an event of t if that needs nothing out of line (a history, the
- * current part, the slot's known owner) and returns its epoch; else 0,
- * with nothing changed. */
+/* Whether t's next event, of epoch e, can be put in its history h with
+ * nothing out of line: a history, the current part, the slot's known
+ * owner. */
+static inline __attribute__((always_inline)) bool
+cc_history_can_put(const cc_thread_t *t, const cc_race_history_t *h, uint64_t e)
+{
+    return CC_LIKELY(h != NULL && e < h->part_end && h->owner == t);
+}
+
+/* Puts t's next event, of epoch e, in h (cc_history_can_put holds). */
+static inline __attribute__((always_inline)) void
+cc_history_put(cc_thread_t *t, cc_race_history_t *h, uint64_t e, cc_race_event_kind_t kind,
+               uint64_t value)
+{
+    t->race.epoch = e;
+    __atomic_store_n(&h->events[e & h->mask], value << CC_EV_VALUE_SHIFT | h->lap_tag | kind,
+                     __ATOMIC_RELAXED);
+}
+
+/* Records an event of t if that needs nothing out of line and returns its
+ * epoch; else 0, with nothing changed. */
 static inline __attribute__((always_inline)) uint64_t
 cc_history_record_fast(cc_thread_t *t, cc_race_event_kind_t kind, uint64_t value)
 {
     cc_race_history_t *h = t->race.history;
     uint64_t e = t->race.epoch + 1;
-    if (CC_UNLIKELY(h == NULL || e >= h->part_end || h->owner != t))
+    if (!cc_history_can_put(t, h, e))
         return 0;
-    t->race.epoch = e;
-    __atomic_store_n(&h->events[e & h->mask], value << CC_EV_VALUE_SHIFT | h->lap_tag | kind,
-                     __ATOMIC_RELAXED);
+    cc_history_put(t, h, e, kind, value);
     return e;
 }
 

@@ -79,7 +79,7 @@ static inline bool cc_race_on(void) { return __atomic_load_n(&cc_race_enabled, _
  * so a mismatched pair fails at link or load time. Bump the number with
  * any change of those layouts or of the runtime functions the archive
  * calls. */
-#define cc_race_abi_check cc_race_abi_4
+#define cc_race_abi_check cc_race_abi_5
 extern const int cc_race_abi_check;
 
 /* ---- vector clocks (vclock.c) ------------------------------------------- */
@@ -115,14 +115,19 @@ typedef struct cc_race_history cc_race_history_t;
  * %fs-relative load in a program: the check reads no GOT entry and no
  * cc_thread_t. A view is attached to its thread by the thread's first
  * checked access (access.c) and kept up to date by hb.c until the thread
- * exits. All zeros: not attached; its slot bits then name CC_RACE_NO_SLOT,
- * so the inline check finds nothing covered and takes the general path,
- * which attaches it. */
+ * exits. The two numbers are kept ready to compare with a cell, so the
+ * check spends no instruction taking them apart. All zeros: not attached;
+ * `own` then names CC_RACE_NO_SLOT, which no access in the shadow does,
+ * and `older` makes an empty cell no newer than it, so the inline check
+ * finds nothing covered and takes the general path, which attaches it. */
 typedef struct cc_race_view {
     struct cc_thread *thread;
-    /* The thread's published epoch and its slot, laid out as in an access
-     * descriptor (shadow.h): one load for both. */
-    uint64_t key;
+    /* The slot's descriptor bits with every byte bit set (shadow.h). */
+    uint64_t own;
+    /* The highest descriptor of an access made before the last release:
+     * an access of this slot is newer than that release iff its
+     * descriptor is greater. */
+    uint64_t older;
 } cc_race_view_t;
 
 enum { CC_RACE_VIEWS = 4 }; /* modules a thread's views can come from */

@@ -43,12 +43,22 @@
 /* The entry points' view of the current thread (race.h). */
 static __thread cc_race_view_t view;
 
+/* The entry points' way to the shadow, and off the steady state. */
+static cc_race_shadow_ref_t shadow;
+
+static void off_steady(cc_race_view_t *v, uint64_t addr, uint64_t size, bool write, uint64_t pc)
+{
+    cc_race_off_steady(v, &shadow, addr, size, write, pc);
+}
+
 /* An access as an instrumented access makes it; returns its pc (the return
  * address into the caller, distinct per call site). */
 __attribute__((noinline)) static uint64_t access_at(const void *p, uint64_t size, bool write)
 {
     uint64_t pc = (uint64_t)(uintptr_t)__builtin_return_address(0);
-    cc_race_check(&view, cc_shadow_dir, cc_race_check_general, ADDR(p), size, write, pc);
+    if (shadow.dir != cc_shadow_dir)
+        cc_race_shadow_ref_set(&shadow, cc_shadow_dir);
+    cc_race_check(&view, &shadow, off_steady, ADDR(p), size, write, pc);
     return pc;
 }
 
@@ -293,6 +303,53 @@ static void test_happens_before(void **state)
     run(&c, write_word, &hb_x); /* ordered after neither */
     assert_int_equal(read_races(path, r, 4), 1);
     expect_access(&r[0].rec.previous, b.tid, b.pc[0], &hb_x, 8, CC_ACCESS_WRITE);
+    free(path);
+}
+
+static uint64_t restamp_x, restamp_y[2] __attribute__((aligned(16)));
+
+/* Touches its word (and restamp_y, 16 bytes) before and after a release:
+ * the accesses after it are first touches since the release, which
+ * cc_race_restamp settles. */
+static void touch_release_touch(job_t *j)
+{
+    access_at(j->arg, 8, true);
+    access_at(restamp_y, 16, true);
+    cc_thread_t *t = cc_enter();
+    cc_race_release(t, ADDR(&sync_object), CC_SYNC_MAIN);
+    cc_leave(t);
+    j->pc[0] = access_at(j->arg, 8, true);
+    j->pc[1] = access_at(j->arg, 8, false);
+    j->pc[2] = access_at(restamp_y, 16, true);
+}
+
+static void write_16(job_t *j) { j->pc[0] = access_at(j->arg, 16, true); }
+
+/* An access settled by cc_race_restamp is stored with its own event: a
+ * later access that races with it names it (not the one before the
+ * release), and one ordered after the release but not after it still
+ * races with it. */
+static void test_restamp_after_release(void **state)
+{
+    (void)state;
+    char *path = begin();
+    job_t a, b, c, d;
+    run(&a, touch_release_touch, &restamp_x);
+    race_t r[4];
+    assert_int_equal(read_races(path, r, 4), 0);
+    run(&b, acquire_then_write, &restamp_x);
+    assert_int_equal(read_races(path, r, 4), 1);
+    expect_access(&r[0].rec.current, b.tid, b.pc[0], &restamp_x, 8, CC_ACCESS_WRITE);
+    expect_access(&r[0].rec.previous, a.tid, a.pc[0], &restamp_x, 8, CC_ACCESS_WRITE);
+    run(&c, write_16, restamp_y);
+    assert_int_equal(read_races(path, r, 4), 2);
+    /* (The earlier access is told by the word it races on.) */
+    expect_access(&r[1].rec.previous, a.tid, a.pc[2], restamp_y, 8, CC_ACCESS_WRITE);
+    /* b's write and read were stored too: a write ordered after neither
+     * races with them and names one. */
+    run(&d, write_word, &restamp_x);
+    assert_int_equal(read_races(path, r, 4), 3);
+    assert_true(r[2].rec.previous.pc == b.pc[0] || r[2].rec.previous.pc == b.pc[1]);
     free(path);
 }
 
@@ -718,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_reads_do_not_race),
         cmocka_unit_test(test_write_after_own_read),
         cmocka_unit_test(test_happens_before),
+        cmocka_unit_test(test_restamp_after_release),
         cmocka_unit_test(test_history_restores_stack_and_locks),
         cmocka_unit_test(test_overwritten_history_not_restored),
         cmocka_unit_test(test_history_skips_stale_events),
