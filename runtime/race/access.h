@@ -263,10 +263,10 @@ static inline void cc_race_shadow_ref_set(cc_race_shadow_ref_t *ref, cc_shadow_c
  * nothing (cc_race_check_general sees to all three). `ref`: the module's
  * way to the shadow.
  *
- * Every instruction here counts: the steady state of an instrumented loop
- * is bound by the integer ALUs, not by memory. Hence the cell's address
- * as chunk + 2 * (the word's offset in the chunk), which x86 computes in
- * the load itself. */
+ * Every branch here counts, and every instruction: an instrumented loop
+ * spends its time in these few (docs/performance.md). Hence the cell's
+ * address as chunk + 2 * (the word's offset in the chunk), which x86
+ * computes in the load itself. */
 CC_RACE_INLINE void cc_race_check(cc_race_view_t *view, const cc_race_shadow_ref_t *ref,
                                   cc_race_general_fn general, uint64_t addr, uint64_t size,
                                   bool write, uint64_t pc)
