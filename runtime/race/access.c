@@ -159,12 +159,11 @@ static void check_access(cc_thread_t *t, uint64_t addr, uint64_t size, bool writ
 static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool write, uint64_t pc,
                            uint64_t atomic)
 {
-    uint64_t off = addr & 7;
-    uint64_t index = (addr >> 3) & (CC_SHADOW_CHUNK_CELLS - 1);
-    bool two = size == 16 && off == 0 && index != CC_SHADOW_CHUNK_CELLS - 1;
+    bool two = cc_race_cell_pair(addr, size);
     cc_race_history_t *h = t->race.history;
     uint64_t e = t->race.epoch + 1;
-    if ((off + size > 8 && !two) || addr >> CC_SHADOW_ADDR_BITS || !cc_history_can_put(t, h, e)) {
+    if (((addr & 7) + size > 8 && !two) || addr >> CC_SHADOW_ADDR_BITS ||
+        !cc_history_can_put(t, h, e)) {
         check_access(t, addr, size, write, pc, write ? CC_EV_WRITE : CC_EV_READ,
                      access_flags(write, atomic));
         return;
@@ -178,7 +177,7 @@ static void access_general(cc_thread_t *t, uint64_t addr, uint64_t size, bool wr
         r1 = __atomic_load_n(&c[1].read, __ATOMIC_RELAXED);
     }
     uint64_t base = cc_desc_make(t->race.slot, e, 0) | atomic;
-    uint64_t cur0 = base | (two ? CC_DESC_BYTES : ((UINT64_C(1) << size) - 1) << off);
+    uint64_t cur0 = base | cc_race_cell_bytes(addr, size, two);
     uint64_t cur1 = base | CC_DESC_BYTES;
     bool r0_ordered = true, r1_ordered = true;
     int k0 = cc_race_classify(t, w0, r0, cur0, write, &r0_ordered);

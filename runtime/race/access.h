@@ -144,6 +144,24 @@ CC_RACE_INLINE void cc_race_store(cc_shadow_cell_t *c, uint64_t r, uint64_t cur,
     }
 }
 
+/* Whether an access of size 1..16 at addr is an aligned 16-byte access
+ * whose two words share a chunk: checked against two cells side by side,
+ * as an access within one word is against one. Any other goes word by
+ * word (access.c). */
+CC_RACE_INLINE bool cc_race_cell_pair(uint64_t addr, uint64_t size)
+{
+    const uint64_t last_word = ((UINT64_C(1) << CC_SHADOW_CHUNK_BITS) - 1) & ~UINT64_C(7);
+    return size == 16 && (addr & 7) == 0 && (addr & last_word) != last_word;
+}
+
+/* The byte bits, in each of its cells, of the access of size at addr:
+ * within one word, or a pair of cells (cc_race_cell_pair). */
+CC_RACE_INLINE uint64_t cc_race_cell_bytes(uint64_t addr, uint64_t size, bool pair)
+{
+    /* (Within one word, an 8-byte access is aligned.) */
+    return pair || size == 8 ? CC_DESC_BYTES : ((UINT64_C(1) << size) - 1) << (addr & 7);
+}
+
 /* Whether t checks this kind of access now: it has a slot and is not in
  * an ignore region. (Whether it is inside the runtime is the caller's
  * question: the interposers check accesses from inside.) */
@@ -153,8 +171,8 @@ CC_RACE_INLINE bool cc_race_checks(const cc_thread_t *t, bool write)
 }
 
 /* The commonest access that is not the steady state: t's first touch,
- * since its last release, of `words` (1, or 2 for an aligned 16-byte
- * access) words whose cells hold only t's own accesses, or for a read
+ * since its last release, of `cells` words (1, or 2 for a pair:
+ * cc_race_cell_pair) whose cells hold only t's own accesses, or for a read
  * also writes ordered before it (every word a loop touches after an
  * unlock comes this way). No race is possible then, and no read is
  * dropped: the access needs only its event and its descriptors (`bytes`:
@@ -163,7 +181,7 @@ CC_RACE_INLINE bool cc_race_checks(const cc_thread_t *t, bool write)
  * the whole check. t checks accesses of this kind (cc_race_checks).
  * Inlined into the entry points' general path, so the case costs no call
  * into libccheck.so. */
-CC_RACE_INLINE bool cc_race_restamp(cc_thread_t *t, cc_shadow_cell_t *c, unsigned words,
+CC_RACE_INLINE bool cc_race_restamp(cc_thread_t *t, cc_shadow_cell_t *c, unsigned cells,
                                     uint64_t bytes, bool write, uint64_t pc)
 {
     cc_race_history_t *h = t->race.history;
@@ -171,7 +189,7 @@ CC_RACE_INLINE bool cc_race_restamp(cc_thread_t *t, cc_shadow_cell_t *c, unsigne
     if (!cc_history_can_put(t, h, e))
         return false;
     uint64_t own = t->race.own_bits;
-    for (unsigned i = 0; i < words; i++) {
+    for (unsigned i = 0; i < cells; i++) {
         uint64_t w = __atomic_load_n(&c[i].write, __ATOMIC_RELAXED);
         uint64_t r = __atomic_load_n(&c[i].read, __ATOMIC_RELAXED);
         /* r: nothing, or t's own without dropped reads; w: nothing or t's
@@ -185,7 +203,7 @@ CC_RACE_INLINE bool cc_race_restamp(cc_thread_t *t, cc_shadow_cell_t *c, unsigne
     }
     cc_history_put(t, h, e, write ? CC_EV_WRITE : CC_EV_READ, pc);
     /* (A write keeps t's own read: see cc_race_store.) */
-    for (unsigned i = 0; i < words; i++)
+    for (unsigned i = 0; i < cells; i++)
         __atomic_store_n(write ? &c[i].write : &c[i].read, e << CC_DESC_EPOCH_SHIFT | own | bytes,
                          __ATOMIC_RELAXED);
     return true;
@@ -276,7 +294,10 @@ CC_RACE_INLINE void cc_race_check(cc_race_view_t *view, const cc_race_shadow_ref
     uint64_t word_off = addr & (chunk_mask & ~UINT64_C(7)); /* of its word in the chunk */
     uint64_t reject = __atomic_load_n(size == 8 ? &ref->reject8 : &ref->reject, __ATOMIC_ACQUIRE);
     char *chunk;
-    /* One word, or two of one chunk (an aligned 16-byte access). */
+    /* One word, or two of one chunk (cc_race_cell_pair, written out here
+     * with the word's offset the cell address needs anyway: the helper
+     * made gcc lay a 16-byte access's steady state out with a taken
+     * branch). */
     if (CC_LIKELY(!(addr & reject) &&
                   (size == 8 || off + size <= 8 ||
                    (size == 16 && off == 0 && word_off != (chunk_mask & ~7))) &&
@@ -286,9 +307,8 @@ CC_RACE_INLINE void cc_race_check(cc_race_view_t *view, const cc_race_shadow_ref
         cc_shadow_cell_t *c = (cc_shadow_cell_t *)(chunk + 2 * word_off);
         uint64_t own = view->own, older = view->older;
         if (size <= 8) {
-            /* (An 8-byte access here is aligned: its bytes are all 8.) */
-            uint64_t bytes = size == 8 ? CC_DESC_BYTES : ((UINT64_C(1) << size) - 1) << off;
-            if (CC_LIKELY(cc_race_covered(c, own, bytes, older, write)))
+            if (CC_LIKELY(cc_race_covered(c, own, cc_race_cell_bytes(addr, size, false), older,
+                                          write)))
                 return;
         } else if (CC_LIKELY(cc_race_covered(&c[0], own, CC_DESC_BYTES, older, write) &&
                              cc_race_covered(&c[1], own, CC_DESC_BYTES, older, write))) {
@@ -307,18 +327,15 @@ CC_RACE_INLINE void cc_race_off_steady(cc_race_view_t *view, const cc_race_shado
                                        uint64_t addr, uint64_t size, bool write, uint64_t pc)
 {
     cc_thread_t *t = view->thread;
-    uint64_t off = addr & 7;
-    uint64_t index = (addr >> 3) & (CC_SHADOW_CHUNK_CELLS - 1);
-    /* One word, or two of one chunk (an aligned 16-byte access). */
-    bool pair = size == 16 && off == 0 && index != CC_SHADOW_CHUNK_CELLS - 1;
+    bool pair = cc_race_cell_pair(addr, size);
     if (CC_LIKELY(t != NULL && !(addr & __atomic_load_n(&ref->reject, __ATOMIC_ACQUIRE)) &&
-                  (off + size <= 8 || pair)) &&
+                  ((addr & 7) + size <= 8 || pair)) &&
         t->guard == 0 && cc_race_checks(t, write)) {
         cc_shadow_cell_t *chunk =
             __atomic_load_n(&ref->dir[addr >> CC_SHADOW_CHUNK_BITS], __ATOMIC_ACQUIRE);
-        if (chunk && cc_race_restamp(t, chunk + index, pair ? 2 : 1,
-                                     pair ? CC_DESC_BYTES : ((UINT64_C(1) << size) - 1) << off,
-                                     write, pc))
+        if (chunk && cc_race_restamp(t, chunk + ((addr >> 3) & (CC_SHADOW_CHUNK_CELLS - 1)),
+                                     pair ? 2 : 1, cc_race_cell_bytes(addr, size, pair), write,
+                                     pc))
             return;
     }
     cc_race_check_general(view, addr, size, write, pc);
