@@ -29,24 +29,6 @@
 
 /* ---- one thread, driven by hand ------------------------------------------------ */
 
-/* Makes t the current thread with an empty held stack and edge set, and
- * switches the runtime on: cc_enter (on the slow path) refuses to act
- * otherwise. */
-static void run_as(cc_thread_t *t)
-{
-    cc_lock_order_thread_reset(&t->locks);
-    cc_current_thread = t;
-    __atomic_store_n(&cc_runtime_state, CC_RUNTIME_ON, __ATOMIC_RELEASE);
-}
-
-/* Switches the runtime off again; the thread must have left the runtime. */
-static void stop_running_as(cc_thread_t *t)
-{
-    __atomic_store_n(&cc_runtime_state, CC_RUNTIME_OFF, __ATOMIC_RELEASE);
-    cc_current_thread = NULL;
-    assert_int_equal(t->guard, 0);
-}
-
 /* An acquisition of the mutex at addr, as an interposer reports it: `at` is
  * taken here, so this function stands for the interposer and its caller's
  * pc is the top of every stack recorded for it (kept in *pc unless NULL). */

@@ -111,6 +111,15 @@ static void load(char *path, cc_trace_t *t)
     free(path);
 }
 
+/* The trace at path (freed) has no race record. */
+static void expect_no_races(char *path)
+{
+    cc_trace_t t;
+    load(path, &t);
+    assert_int_equal(t.n_races, 0);
+    cc_trace_free(&t);
+}
+
 static void on_main(void (*fn)(cc_thread_t *t, void *arg), void *arg)
 {
     cc_thread_t *t = cc_enter();
@@ -315,10 +324,7 @@ static void test_clocks_come_back(void **state)
     cc_sync_count(&live_after, &nodes_after);
     assert_int_equal(live_after, live);
     assert_true(nodes_after <= nodes + 8);
-    cc_trace_t t;
-    load(path, &t);
-    assert_int_equal(t.n_races, 0);
-    cc_trace_free(&t);
+    expect_no_races(path);
 }
 
 static void out_of_range(cc_thread_t *t, void *arg)
@@ -354,10 +360,7 @@ static void test_out_of_range(void **state)
     uint32_t tid;
     uint64_t pc;
     assert_false(cc_race_fd_describe(ADDR(&fd), &fd, &tid, &pc));
-    cc_trace_t t;
-    load(path, &t);
-    assert_int_equal(t.n_races, 0);
-    cc_trace_free(&t);
+    expect_no_races(path);
 }
 
 /* A forked child's descriptors start clean: the threads that used them
@@ -375,10 +378,7 @@ static void test_fork_child_starts_clean(void **state)
     p = nothing;
     p.close_fd = 30;
     run_plan(&b, p);
-    cc_trace_t t;
-    load(path, &t);
-    assert_int_equal(t.n_races, 0);
-    cc_trace_free(&t);
+    expect_no_races(path);
 }
 
 static int setup(void **state)
@@ -386,13 +386,6 @@ static int setup(void **state)
     (void)state;
     main_thread = start_race_runtime("race_fd");
     return main_thread ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    stop_traced_runtime();
-    return 0;
 }
 
 int main(void)
@@ -406,5 +399,5 @@ int main(void)
         cmocka_unit_test(test_out_of_range),
         cmocka_unit_test(test_fork_child_starts_clean),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, traced_runtime_teardown);
 }

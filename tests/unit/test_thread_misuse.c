@@ -209,13 +209,6 @@ static int setup(void **state)
     return main_thread ? 0 : -1;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    stop_traced_runtime();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,5 +216,5 @@ int main(void)
         cmocka_unit_test(test_join_detached),
         cmocka_unit_test(test_analysis),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, traced_runtime_teardown);
 }

@@ -380,22 +380,6 @@ static void test_sync_lookups_across_moving_nodes(void **state)
 
 /* ---- threads, release and acquire ------------------------------------------------- */
 
-/* Makes t the current thread and switches the runtime on, for the hooks
- * (they enter the runtime like an interposer). */
-static void run_as(cc_thread_t *t)
-{
-    cc_lock_order_thread_reset(&t->locks);
-    cc_current_thread = t;
-    __atomic_store_n(&cc_runtime_state, CC_RUNTIME_ON, __ATOMIC_RELEASE);
-}
-
-static void stop_running_as(cc_thread_t *t)
-{
-    __atomic_store_n(&cc_runtime_state, CC_RUNTIME_OFF, __ATOMIC_RELEASE);
-    cc_current_thread = NULL;
-    assert_int_equal(t->guard, 0);
-}
-
 static uint64_t knows(const cc_thread_t *t, const cc_thread_t *of)
 {
     return cc_vclock_get(&t->race.clock, of->race.slot);
@@ -465,6 +449,22 @@ static void test_hb_create_release_acquire_join(void **state)
     cc_race_sync_forget_range(x, x + 1);
 }
 
+/* t takes the rwlock at l, as pthread_rwlock_rdlock (`writer` false) or
+ * wrlock report it, and stays the current thread (rwlock_unlock undoes). */
+static void rwlock_lock(cc_thread_t *t, void *l, bool writer, cc_caller_t at)
+{
+    run_as(t);
+    cc_on_acquired(l, CC_LOCK_RWLOCK, writer ? 0 : CC_ACQUIRE_READ, at);
+    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK | (writer ? CC_RACE_HOOK_WRITER : 0), at.pc);
+}
+
+static void rwlock_unlock(cc_thread_t *t, void *l, cc_caller_t at)
+{
+    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK, at.pc);
+    cc_on_unlocking(l, at);
+    stop_running_as(t);
+}
+
 /* Read unlocks release the read clock (readers are not ordered with each
  * other); a write lock acquires it too, so a writer is after every reader;
  * a write unlock releases the main clock, which everyone acquires. */
@@ -476,41 +476,25 @@ static void test_hb_rwlock_read_and_write(void **state)
     void *l = rwlock;
     cc_caller_t at = CC_CALLER();
 
-    run_as(&r1);
-    cc_on_acquired(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ, at);
-    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK, at.pc);
+    rwlock_lock(&r1, l, false, at);
     r1.race.epoch += 4;
     uint64_t r1_at = r1.race.epoch;
-    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK, at.pc);
-    cc_on_unlocking(l, at);
-    stop_running_as(&r1);
+    rwlock_unlock(&r1, l, at);
 
-    run_as(&r2);
-    cc_on_acquired(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ, at);
-    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK, at.pc);
+    rwlock_lock(&r2, l, false, at);
     assert_true(knows(&r2, &r1) < r1_at); /* readers stay unordered */
-    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK, at.pc);
-    cc_on_unlocking(l, at);
-    stop_running_as(&r2);
+    rwlock_unlock(&r2, l, at);
 
-    run_as(&w);
-    cc_on_acquired(l, CC_LOCK_RWLOCK, 0, at);
-    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_WRITER, at.pc);
+    rwlock_lock(&w, l, true, at);
     assert_true(knows(&w, &r1) >= r1_at);
     assert_true(knows(&w, &r2) > 0);
     w.race.epoch += 2;
     uint64_t w_at = w.race.epoch;
-    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK, at.pc);
-    cc_on_unlocking(l, at);
-    stop_running_as(&w);
+    rwlock_unlock(&w, l, at);
 
-    run_as(&r1);
-    cc_on_acquired(l, CC_LOCK_RWLOCK, CC_ACQUIRE_READ, at);
-    cc_race_hook_acquire(l, CC_RACE_HOOK_LOCK, at.pc);
+    rwlock_lock(&r1, l, false, at);
     assert_int_equal(knows(&r1, &w), w_at); /* after the writer */
-    cc_race_hook_release(l, CC_RACE_HOOK_LOCK | CC_RACE_HOOK_RWLOCK, at.pc);
-    cc_on_unlocking(l, at);
-    stop_running_as(&r1);
+    rwlock_unlock(&r1, l, at);
     cc_race_sync_forget_range(addr_of(rwlock, 0), addr_of(rwlock, sizeof rwlock));
 }
 

@@ -179,3 +179,24 @@ void stop_traced_runtime(void)
     __atomic_store_n(&cc_runtime_state, CC_RUNTIME_OFF, __ATOMIC_RELEASE);
     remove_trace_dir();
 }
+
+int traced_runtime_teardown(void **state)
+{
+    (void)state;
+    stop_traced_runtime();
+    return 0;
+}
+
+void run_as(cc_thread_t *t)
+{
+    cc_lock_order_thread_reset(&t->locks);
+    cc_current_thread = t;
+    __atomic_store_n(&cc_runtime_state, CC_RUNTIME_ON, __ATOMIC_RELEASE);
+}
+
+void stop_running_as(cc_thread_t *t)
+{
+    __atomic_store_n(&cc_runtime_state, CC_RUNTIME_OFF, __ATOMIC_RELEASE);
+    cc_current_thread = NULL;
+    assert_int_equal(t->guard, 0);
+}

@@ -63,6 +63,16 @@ void start_runtime_by_hand(void);
  * teardown. */
 struct cc_thread *start_traced_runtime(const char *name);
 void stop_traced_runtime(void);
+/* stop_traced_runtime as a cmocka group teardown. */
+int traced_runtime_teardown(void **state);
+
+/* Makes t the current thread, with an empty held stack and edge set, and
+ * switches the runtime on: cc_enter (on the slow path) refuses to act
+ * otherwise. For tests that drive made-up threads through the runtime one
+ * after the other. */
+void run_as(struct cc_thread *t);
+/* Switches the runtime off again; t must have left the runtime. */
+void stop_running_as(struct cc_thread *t);
 
 /* Opens a new trace through the runtime (as at start, or in a fork child)
  * and returns a malloc'd copy of its path: cc_trace_path() names only the
