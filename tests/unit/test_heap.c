@@ -278,21 +278,29 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static void test_concurrent(void **state)
+/* Runs THREADS workers of `main_fn`, worker i at base + i * stride, and
+ * checks that none failed. */
+static void run_workers(worker_t *workers, void *(*main_fn)(void *), uint64_t base,
+                        uint64_t stride)
 {
-    (void)state;
-    static worker_t workers[THREADS];
     pthread_t threads[THREADS];
     for (uint32_t i = 0; i < THREADS; i++) {
         memset(&workers[i], 0, sizeof workers[i]);
         workers[i].id = i;
-        workers[i].base = 0x600000000000 + (uint64_t)i * 8 * GIB;
-        assert_int_equal(pthread_create(&threads[i], NULL, worker_main, &workers[i]), 0);
+        workers[i].base = base + (uint64_t)i * stride;
+        assert_int_equal(pthread_create(&threads[i], NULL, main_fn, &workers[i]), 0);
     }
     for (uint32_t i = 0; i < THREADS; i++) {
         assert_int_equal(pthread_join(threads[i], NULL), 0);
         assert_int_equal(workers[i].failures, 0);
     }
+}
+
+static void test_concurrent(void **state)
+{
+    (void)state;
+    static worker_t workers[THREADS];
+    run_workers(workers, worker_main, 0x600000000000, 8 * GIB);
     for (uint32_t i = 0; i < THREADS; i++)
         assert_not_found(workers[i].base + 10);
 }
@@ -318,17 +326,7 @@ static void test_concurrent_churn(void **state)
 {
     (void)state;
     static worker_t workers[THREADS];
-    pthread_t threads[THREADS];
-    for (uint32_t i = 0; i < THREADS; i++) {
-        memset(&workers[i], 0, sizeof workers[i]);
-        workers[i].id = i;
-        workers[i].base = 0x700000000000 + (uint64_t)i * GIB;
-        assert_int_equal(pthread_create(&threads[i], NULL, churn_main, &workers[i]), 0);
-    }
-    for (uint32_t i = 0; i < THREADS; i++) {
-        assert_int_equal(pthread_join(threads[i], NULL), 0);
-        assert_int_equal(workers[i].failures, 0);
-    }
+    run_workers(workers, churn_main, 0x700000000000, GIB);
 }
 
 int main(void)
